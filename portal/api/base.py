@@ -1,0 +1,35 @@
+"""Base classes every API resource uses, so that scoping is decided in one place.
+
+A ViewSet names its queryset; reads go through `visible_to(user)` and writes through
+`editable_by(user)`. A record outside the reader's scope is a 404; one the user may see but not
+change is a 403.
+"""
+
+from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied
+
+WRITE_ACTIONS = frozenset({"update", "partial_update", "destroy"})
+
+
+class ScopedViewSetMixin:
+    #: Extra actions (workflow steps) that also need the record to be editable by the user.
+    editable_actions: frozenset[str] = frozenset()
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.action in WRITE_ACTIONS or self.action in self.editable_actions:
+            model = type(obj)
+            if not model._default_manager.editable_by(self.request.user).filter(pk=obj.pk).exists():
+                raise PermissionDenied
+        return obj
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    pass
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass

@@ -1,0 +1,166 @@
+"""Serializers for accounts, organisations, countries and notifications."""
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..choices import MembershipRole, NotificationKind, OrganizationKind
+from ..models import Country, Membership, Organization, User
+
+
+class CountrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Country
+        fields = ["code", "alpha3", "name_zh", "name_en", "region"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    verified = serializers.SerializerMethodField()
+    webhook_secret = serializers.SerializerMethodField(
+        help_text="HMAC key for X-Portal-Signature; shown to the organisation's admins only."
+    )
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "kind",
+            "credit_code",
+            "province",
+            "city",
+            "contact_email",
+            "webhook_url",
+            "webhook_secret",
+            "verified",
+            "created_at",
+        ]
+        read_only_fields = ["kind", "credit_code", "created_at"]
+
+    def get_verified(self, obj) -> bool:
+        return obj.verified_at is not None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_webhook_secret(self, obj) -> str | None:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_org_admin and user.organization.pk == obj.pk:
+            return obj.webhook_secret
+        return None
+
+
+class SignupOrganizationSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(
+        choices=[(OrganizationKind.ENTERPRISE, _("企业")), (OrganizationKind.SUPPLIER, _("供应商"))]
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["name", "name_en", "kind", "credit_code", "province", "city", "contact_email", "webhook_url"]
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and isinstance(data.get("credit_code"), str):
+            data = {**data, "credit_code": data["credit_code"].strip().upper()}
+        return super().to_internal_value(data)
+
+
+class SignupSerializer(serializers.Serializer):
+    organization = SignupOrganizationSerializer()
+    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    display_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def validate_username(self, value):
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError(_("该用户名已被使用（this username is taken）。"))
+        return value
+
+    def validate(self, attrs):
+        user = User(username=attrs["username"], email=attrs["email"], display_name=attrs.get("display_name", ""))
+        try:
+            password_validation.validate_password(attrs["password"], user)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": exc.messages}) from exc
+        return attrs
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "email"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = UserBriefSerializer(read_only=True)
+    permissions = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "role", "permissions", "created_at"]
+
+
+class MemberAddSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
+    email = serializers.EmailField()
+    display_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    role = serializers.ChoiceField(choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+
+    def validate_username(self, value):
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError(_("该用户名已被使用（this username is taken）。"))
+        return value
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    email = serializers.EmailField()
+    organization = OrganizationSerializer(allow_null=True)
+    role = serializers.CharField(allow_null=True)
+    permissions = serializers.ListField(child=serializers.CharField())
+    is_official = serializers.BooleanField()
+
+
+class NotificationSerializer(serializers.Serializer):
+    """A plain serializer: the inbox is the hottest list, and ModelSerializer costs more per row."""
+
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=NotificationKind.choices, read_only=True)
+    title = serializers.CharField(read_only=True)
+    body = serializers.CharField(read_only=True)
+    url = serializers.CharField(read_only=True)
+    requires_ack = serializers.BooleanField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    read_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    acknowledged_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class UnreadCountSerializer(serializers.Serializer):
+    unread = serializers.IntegerField()
+    unacknowledged = serializers.IntegerField()
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+
+
+class PreferenceSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=NotificationKind.choices, read_only=True)
+    label = serializers.CharField(read_only=True)
+    email = serializers.BooleanField()
+    webhook = serializers.BooleanField()
+    mutable = serializers.BooleanField(read_only=True)

@@ -1,0 +1,236 @@
+"""API views for accounts, organisations, countries and the notification centre. Thin: they
+validate input, call a service and serialise the result."""
+
+from django.contrib.auth import authenticate
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed, NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import services
+from ..choices import NotificationKind
+from ..filtersets import CountryFilterSet, NotificationFilterSet, OrganizationFilterSet
+from ..models import Country, Membership, Notification, Organization
+from .base import ScopedViewSetMixin
+from .pagination import CursorPagePagination
+from .serializers import (
+    CountrySerializer,
+    MarkedSerializer,
+    MemberAddSerializer,
+    MembershipSerializer,
+    MeSerializer,
+    NotificationSerializer,
+    OrganizationSerializer,
+    PreferenceSerializer,
+    SignupSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    UnreadCountSerializer,
+)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (`Authorization: Token <token>`)."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, tags=["auth"])
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request=request, **serializer.validated_data)
+        if user is None:
+            raise AuthenticationFailed(_("用户名或密码不正确（wrong username or password）。"))
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class SignupView(APIView):
+    """Register an enterprise or supplier organisation with its first admin."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=SignupSerializer, responses={201: OrganizationSerializer}, tags=["auth"])
+    def post(self, request):
+        serializer = SignupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        org, _user = services.organization_signup(
+            organization=data["organization"],
+            username=data["username"],
+            email=data["email"],
+            password=data["password"],
+            display_name=data.get("display_name", ""),
+        )
+        return Response(OrganizationSerializer(org).data, status=status.HTTP_201_CREATED)
+
+
+class MeView(APIView):
+    """The signed-in user, their organisation and permissions."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: MeSerializer}, tags=["auth"])
+    def get(self, request):
+        user = request.user
+        membership = user.org_membership
+        data = {
+            "id": user.pk,
+            "username": user.username,
+            "display_name": user.display_name,
+            "email": user.email,
+            "organization": OrganizationSerializer(membership.organization, context={"request": request}).data
+            if membership
+            else None,
+            "role": membership.role if membership else None,
+            "permissions": membership.permissions if membership else [],
+            "is_official": user.is_official,
+        }
+        return Response(MeSerializer(data).data)
+
+
+class CountryViewSet(viewsets.ReadOnlyModelViewSet):
+    """ISO 3166-1 countries with Chinese and English names and the portal's region."""
+
+    queryset = Country.objects.all()
+    serializer_class = CountrySerializer
+    filterset_class = CountryFilterSet
+    search_fields = ["name_zh", "name_en", "code", "alpha3"]
+    ordering_fields = ["code", "name_en", "region"]
+    permission_classes = [permissions.AllowAny]
+    lookup_value_regex = "[A-Za-z]{2}"
+
+    def get_object(self):
+        self.kwargs[self.lookup_field] = self.kwargs[self.lookup_field].upper()
+        return super().get_object()
+
+
+class OrganizationViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Organisations: members see their own, officials all. Admins edit their own and its members."""
+
+    queryset = Organization.objects.all()
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilterSet
+    search_fields = ["name", "name_en", "credit_code"]
+    ordering_fields = ["id", "name", "created_at"]
+    permission_classes = [permissions.IsAuthenticated]
+    editable_actions = frozenset({"add_member", "remove_member"})
+
+    def perform_update(self, serializer):
+        serializer.instance = services.organization_update(
+            actor=self.request.user, organization=serializer.instance, data=serializer.validated_data
+        )
+
+    @extend_schema(responses={200: MembershipSerializer(many=True)}, tags=["organizations"])
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def members(self, request, pk=None):
+        """The organisation's members (visible to its members and to officials)."""
+        org = self.get_object()
+        memberships = Membership.objects.filter(organization=org).select_related("user").order_by("id")
+        return Response(MembershipSerializer(memberships, many=True).data)
+
+    @extend_schema(request=MemberAddSerializer, responses={201: MembershipSerializer}, tags=["organizations"])
+    @members.mapping.post
+    def add_member(self, request, pk=None):
+        """Add a colleague; they are e-mailed a link to set their password. Admins only."""
+        org = self.get_object()
+        serializer = MemberAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.member_add(actor=request.user, organization=org, **serializer.validated_data)
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="removed")}, tags=["organizations"])
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<membership_id>\d+)")
+    def remove_member(self, request, pk=None, membership_id=None):
+        """Remove a member and deactivate their account. Admins only; the last admin stays."""
+        org = self.get_object()
+        membership = get_object_or_404(
+            Membership.objects.select_related("user", "organization"), pk=membership_id, organization=org
+        )
+        services.member_remove(actor=request.user, membership=membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NotificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The signed-in user's inbox, newest first."""
+
+    queryset = Notification.objects.all()
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilterSet
+    search_fields = ["title", "body"]
+    ordering_fields = []
+    pagination_class = CursorPagePagination
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .only("id", "kind", "title", "body", "url", "requires_ack", "created_at", "read_at", "acknowledged_at")
+        )
+
+    @extend_schema(request=None, responses={200: NotificationSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        """Mark the notification read."""
+        notification = services.notification_mark_read(notification=self.get_object(), actor=request.user)
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses={200: NotificationSerializer})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """Acknowledge an alert that requires it (also marks it read)."""
+        notification = services.notification_acknowledge(notification=self.get_object(), actor=request.user)
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(responses={200: UnreadCountSerializer})
+    @action(detail=False, methods=["get"], url_path="unread-count", filterset_class=None, pagination_class=None)
+    def unread_count(self, request):
+        """How many notifications are unread, and how many alerts await acknowledgement."""
+        counts = Notification.objects.visible_to(request.user).aggregate(
+            unread=Count("id", filter=Q(read_at__isnull=True)),
+            unacknowledged=Count("id", filter=Q(requires_ack=True, acknowledged_at__isnull=True)),
+        )
+        return Response(counts)
+
+    @extend_schema(request=None, responses={200: MarkedSerializer})
+    @action(detail=False, methods=["post"], url_path="read-all", filterset_class=None, pagination_class=None)
+    def read_all(self, request):
+        """Mark every notification read."""
+        return Response({"marked": services.notifications_mark_all_read(actor=request.user)})
+
+
+class NotificationPreferenceViewSet(viewsets.ViewSet):
+    """The signed-in user's channels per kind of notification. Risk alerts cannot be muted."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "kind"
+    lookup_value_regex = "[a-z_]+"
+
+    @extend_schema(responses={200: PreferenceSerializer(many=True)})
+    def list(self, request):
+        return Response(PreferenceSerializer(services.preferences_for(request.user), many=True).data)
+
+    @extend_schema(request=PreferenceSerializer, responses={200: PreferenceSerializer})
+    def update(self, request, kind=None):
+        if kind not in NotificationKind.values:
+            raise NotFound
+        serializer = PreferenceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.preference_set(user=request.user, kind=kind, **serializer.validated_data)
+        row = next(p for p in services.preferences_for(request.user) if p["kind"] == kind)
+        return Response(PreferenceSerializer(row).data)

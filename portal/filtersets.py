@@ -1,0 +1,37 @@
+"""FilterSets for the portal's resources, shared by the API and the HTML lists."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .choices import NotificationKind
+from .models import Country, Notification, Organization
+
+
+class CountryFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Country
+        fields = ["region"]
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Organization
+        fields = ["kind", "province", "city"]
+
+
+class NotificationFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=NotificationKind.choices, label=_("类别"))
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("未读"))
+    requires_ack = django_filters.BooleanFilter(label=_("需要确认"))
+    unacknowledged = django_filters.BooleanFilter(method="filter_unacknowledged", label=_("待确认"))
+
+    class Meta:
+        model = Notification
+        fields = ["kind", "unread", "requires_ack", "unacknowledged"]
+
+    def filter_unacknowledged(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(requires_ack=True, acknowledged_at__isnull=True)
+        return queryset.exclude(requires_ack=True, acknowledged_at__isnull=True)

@@ -1,0 +1,346 @@
+"""Accounts, organisations, countries, the notification centre and the audit trail."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    AgencyPermission,
+    Channel,
+    DeliveryStatus,
+    MembershipRole,
+    NotificationKind,
+    OrganizationKind,
+    Region,
+)
+from .validators import validate_credit_code
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows what a user may see and change.
+
+    Every model holding organisation data gets one; the shared base classes of the API and the
+    HTML views apply it, so a record outside the user's scope is a 404 everywhere.
+    """
+
+    def visible_to(self, user) -> ScopedQuerySet:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def editable_by(self, user) -> ScopedQuerySet:
+        return self.visible_to(user)
+
+
+class OrganizationOwnedQuerySet(ScopedQuerySet):
+    """Scope for records with an organisation: officials see all, members their own."""
+
+    organization_field = "organization"
+
+    def _own(self, user) -> ScopedQuerySet:
+        membership = getattr(user, "org_membership", None) if user.is_authenticated else None
+        if membership is None:
+            return self.none()
+        return self.filter(**{self.organization_field: membership.organization_id})
+
+    def visible_to(self, user) -> ScopedQuerySet:
+        if user.is_authenticated and user.is_official:
+            return self.all()
+        return self._own(user)
+
+    def editable_by(self, user) -> ScopedQuerySet:
+        return self._own(user)
+
+
+class User(AbstractUser):
+    """A person who signs in. Acts for at most one organisation, through `membership`.
+
+    Talent professionals may have no organisation; officials belong to an `agency`.
+    """
+
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    display_name = models.CharField(_("姓名"), max_length=100, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @cached_property
+    def org_membership(self) -> Membership | None:
+        """The user's membership with its organisation, loaded in one query."""
+        if not self.pk:
+            return None
+        return Membership.objects.select_related("organization").filter(user_id=self.pk).first()
+
+    @property
+    def organization(self) -> Organization | None:
+        membership = self.org_membership
+        return membership.organization if membership else None
+
+    @property
+    def is_official(self) -> bool:
+        membership = self.org_membership
+        return bool(membership and membership.organization.kind == OrganizationKind.AGENCY)
+
+    @property
+    def is_org_admin(self) -> bool:
+        membership = self.org_membership
+        return bool(membership and membership.role == MembershipRole.ADMIN)
+
+    def has_agency_permission(self, permission: str) -> bool:
+        """Whether this user is an official holding `permission` (see AgencyPermission)."""
+        return self.is_official and permission in self.org_membership.permissions
+
+
+class OrganizationQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> OrganizationQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_official:
+            return self.all()
+        membership = user.org_membership
+        return self.filter(pk=membership.organization_id) if membership else self.none()
+
+    def editable_by(self, user) -> OrganizationQuerySet:
+        if not user.is_authenticated or not user.is_org_admin:
+            return self.none()
+        return self.filter(pk=user.org_membership.organization_id)
+
+
+def _new_webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class Organization(models.Model):
+    """An enterprise, supplier or agency. Every signed-in user acts for one through a membership."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=OrganizationKind.choices)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
+    province = models.CharField(_("省份"), max_length=50)
+    city = models.CharField(_("城市"), max_length=50, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"))
+    webhook_url = models.URLField(_("Webhook 地址"), blank=True, max_length=500)
+    webhook_secret = models.CharField(_("Webhook 签名密钥"), max_length=64, default=_new_webhook_secret, editable=False)
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=OrganizationKind.values), name="organization_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(OrganizationOwnedQuerySet):
+    pass
+
+
+class Membership(models.Model):
+    """A user's place in an organisation: role, and for officials their agency permissions."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name=_("用户")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("组织")
+    )
+    role = models.CharField(_("角色"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    can_review = models.BooleanField(_("审核权限"), default=False)
+    can_publish_risk = models.BooleanField(_("发布风险权限"), default=False)
+    can_organise_training = models.BooleanField(_("组织培训权限"), default=False)
+    created_at = models.DateTimeField(_("加入时间"), default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    PERMISSION_FIELDS = {
+        AgencyPermission.REVIEW: "can_review",
+        AgencyPermission.PUBLISH_RISK: "can_publish_risk",
+        AgencyPermission.ORGANISE_TRAINING: "can_organise_training",
+    }
+
+    class Meta:
+        verbose_name = _("成员")
+        verbose_name_plural = _("成员")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization}"
+
+    @property
+    def permissions(self) -> list[str]:
+        return [perm for perm, field in self.PERMISSION_FIELDS.items() if getattr(self, field)]
+
+
+class Country(models.Model):
+    """An ISO 3166-1 country with its Chinese and English names and the portal's region."""
+
+    code = models.CharField(_("代码"), max_length=2, primary_key=True)
+    alpha3 = models.CharField(_("三位代码"), max_length=3, unique=True)
+    name_zh = models.CharField(_("中文名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=100)
+    region = models.CharField(_("地区"), max_length=20, choices=Region.choices, db_index=True)
+
+    class Meta:
+        verbose_name = _("国家和地区")
+        verbose_name_plural = _("国家和地区")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name_zh} ({self.code})"
+
+
+class NotificationQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> NotificationQuerySet:
+        """An inbox is personal: everyone, officials included, sees only their own."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient_id=user.pk)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One message to one user, shown in the in-app inbox and sent on the user's channels."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人")
+    )
+    kind = models.CharField(_("类别"), max_length=30, choices=NotificationKind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    requires_ack = models.BooleanField(_("需要确认"), default=False)
+    dedupe_key = models.CharField(_("去重键"), max_length=200)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-id"]
+        constraints = [
+            # dedupe_key leads so that notify() finds the recipients already told with one index scan.
+            models.UniqueConstraint(fields=["dedupe_key", "recipient"], name="notification_once_per_key"),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | Q(requires_ack=True),
+                name="notification_ack_only_if_required",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-id"], name="notification_inbox"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Delivery(models.Model):
+    """One notification on one channel (email or webhook): the outbox row a Celery task works off.
+
+    The in-app channel is the Notification row itself. A delivery stays `queued` until a worker
+    sends it; the beat sweeper re-queues one left queued too long (its task was lost) and fails
+    one past its retry window.
+    """
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("通知")
+    )
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), default=timezone.now)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("投递")
+        verbose_name_plural = _("投递")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel"),
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(status="queued"), name="delivery_queued_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id}/{self.channel}: {self.status}"
+
+
+class NotificationPreference(models.Model):
+    """A user's channels for one kind of notification. Without a row, every channel is on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("用户"),
+    )
+    kind = models.CharField(_("类别"), max_length=30, choices=NotificationKind.choices)
+    email = models.BooleanField(_("电子邮件"), default=True)
+    webhook = models.BooleanField(_("Webhook"), default=True)
+
+    class Meta:
+        verbose_name = _("通知偏好")
+        verbose_name_plural = _("通知偏好")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="preference_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind}"
+
+
+class AuditEventQuerySet(OrganizationOwnedQuerySet):
+    pass
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, and when. Written by service functions, never edited."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("操作人")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("组织")
+    )
+    action = models.CharField(_("操作"), max_length=60)
+    target_type = models.CharField(_("对象类型"), max_length=60, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=40, blank=True)
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}#{self.target_id}"

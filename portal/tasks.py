@@ -1,0 +1,48 @@
+"""Celery tasks of the notification centre: thin, named, idempotent; ids as arguments."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="portal.fan_out_deliveries", acks_late=True, reject_on_worker_lost=True)
+def fan_out_deliveries(delivery_ids: list[int]) -> None:
+    """Queue one delivery task per id. Running it twice only queues duplicates that do nothing."""
+    for delivery_id in delivery_ids:
+        deliver.delay(delivery_id)
+
+
+@shared_task(
+    name="portal.deliver",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,  # bounded by NOTIFY["MAX_ATTEMPTS"], counted on the Delivery row
+)
+def deliver(self, delivery_id: int) -> None:
+    """Send one delivery; a failure is recorded on the row and retried with backoff."""
+    retry_in = services.delivery_attempt(delivery_id=delivery_id)
+    if retry_in is not None:
+        raise self.retry(countdown=retry_in)
+
+
+@shared_task(name="portal.sweep_deliveries")
+def sweep_deliveries() -> None:
+    """The outbox sweeper (beat): re-queue lost deliveries, fail those past the retry window."""
+    services.deliveries_sweep()
+
+
+@shared_task(name="portal.notify", acks_late=True, reject_on_worker_lost=True)
+def notify_task(
+    recipient_ids: list[int], kind: str, title: str, body: str, url: str, requires_ack: bool, dedupe_key: str
+) -> None:
+    """notify() in a worker, for fan-outs started where no request should wait (idempotent by key)."""
+    services.notify(
+        recipients=recipient_ids,
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        requires_ack=requires_ack,
+        dedupe_key=dedupe_key,
+    )

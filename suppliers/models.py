@@ -1,0 +1,1 @@
+"""Models of the suppliers part. Filled by its own issue; see docs/development/adding-a-model.md."""

@@ -1,0 +1,41 @@
+"""Fixtures shared by every app's tests."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from portal.testing.cast import Cast, make_cast
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_manifest():
+    """Pages use the manifest storage; build it once if `make test` has not."""
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache (Redis under make test): start each test clean."""
+    cache.clear()
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return make_cast()
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` authenticates it (None stays anonymous)."""
+
+    class Client(APIClient):
+        def as_user(self, user):
+            self.force_authenticate(user=user)
+            return self
+
+    return Client()

@@ -10,6 +10,13 @@ class OrganizationKind(models.TextChoices):
     AGENCY = "agency", _("主管部门")
 
 
+# The kinds an organisation may sign up as; agencies are created by administrators.
+SIGNUP_KINDS = [
+    (OrganizationKind.ENTERPRISE, OrganizationKind.ENTERPRISE.label),
+    (OrganizationKind.SUPPLIER, OrganizationKind.SUPPLIER.label),
+]
+
+
 class MembershipRole(models.TextChoices):
     ADMIN = "admin", _("管理员")
     MEMBER = "member", _("成员")

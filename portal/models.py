@@ -21,7 +21,7 @@ from .choices import (
     OrganizationKind,
     Region,
 )
-from .validators import validate_credit_code
+from .validators import validate_credit_code, validate_webhook_url
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -132,7 +132,13 @@ class Organization(models.Model):
     province = models.CharField(_("省份"), max_length=50)
     city = models.CharField(_("城市"), max_length=50, blank=True)
     contact_email = models.EmailField(_("联系邮箱"))
-    webhook_url = models.URLField(_("Webhook 地址"), blank=True, max_length=500)
+    webhook_url = models.URLField(
+        _("Webhook 地址"),
+        blank=True,
+        max_length=500,
+        validators=[validate_webhook_url],
+        help_text=_("平台以签名的 JSON POST 推送通知到此地址。"),
+    )
     webhook_secret = models.CharField(_("Webhook 签名密钥"), max_length=64, default=_new_webhook_secret, editable=False)
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)

@@ -1,6 +1,7 @@
 """Validators for identifiers used across the portal."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 # GB 32100-2015 统一社会信用代码: 18 characters from this 31-character set (no I, O, S, V, Z).
@@ -39,3 +40,7 @@ def validate_credit_code(value: str) -> None:
             _("统一社会信用代码校验位不正确（the check character is wrong）。"),
             code="credit_code_checksum",
         )
+
+
+# Webhooks are delivered over HTTP(S) only.
+validate_webhook_url = URLValidator(schemes=["http", "https"])

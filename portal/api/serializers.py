@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..choices import MembershipRole, NotificationKind, OrganizationKind
+from ..choices import SIGNUP_KINDS, MembershipRole, NotificationKind
 from ..models import Country, Membership, Organization, User
+from ..validators import validate_webhook_url
 
 
 class CountrySerializer(serializers.ModelSerializer):
@@ -39,6 +40,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["kind", "credit_code", "created_at"]
+        extra_kwargs = {"webhook_url": {"validators": [validate_webhook_url]}}
 
     def get_verified(self, obj) -> bool:
         return obj.verified_at is not None
@@ -53,13 +55,12 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 
 class SignupOrganizationSerializer(serializers.ModelSerializer):
-    kind = serializers.ChoiceField(
-        choices=[(OrganizationKind.ENTERPRISE, _("企业")), (OrganizationKind.SUPPLIER, _("供应商"))]
-    )
+    kind = serializers.ChoiceField(choices=SIGNUP_KINDS)
 
     class Meta:
         model = Organization
         fields = ["name", "name_en", "kind", "credit_code", "province", "city", "contact_email", "webhook_url"]
+        extra_kwargs = {"webhook_url": {"validators": [validate_webhook_url]}}
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and isinstance(data.get("credit_code"), str):

@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, NotFound
+from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -41,11 +41,18 @@ class TokenView(APIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
 
+    def get_authenticate_header(self, request):
+        return "Token"  # a refused login is a 401 with WWW-Authenticate, as for a bad token
+
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, tags=["auth"])
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(request=request, **serializer.validated_data)
+        if getattr(request, "axes_locked_out", False):
+            raise PermissionDenied(
+                _("登录失败次数过多，账户已暂时锁定，请稍后再试（too many failed logins; try again later）。")
+            )
         if user is None:
             raise AuthenticationFailed(_("用户名或密码不正确（wrong username or password）。"))
         token, _created = Token.objects.get_or_create(user=user)
@@ -87,14 +94,12 @@ class MeView(APIView):
             "username": user.username,
             "display_name": user.display_name,
             "email": user.email,
-            "organization": OrganizationSerializer(membership.organization, context={"request": request}).data
-            if membership
-            else None,
+            "organization": membership.organization if membership else None,
             "role": membership.role if membership else None,
             "permissions": membership.permissions if membership else [],
             "is_official": user.is_official,
         }
-        return Response(MeSerializer(data).data)
+        return Response(MeSerializer(data, context={"request": request}).data)
 
 
 class CountryViewSet(viewsets.ReadOnlyModelViewSet):

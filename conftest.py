@@ -10,6 +10,13 @@ from rest_framework.test import APIClient
 
 from portal.testing.cast import Cast, make_cast
 
+pytest_plugins = [
+    "portal.testing.celery_worker",
+    "portal.testing.smtp",
+    "portal.testing.webhook",
+    "portal.testing.browser",
+]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _static_manifest():

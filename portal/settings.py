@@ -189,8 +189,9 @@ CONTENT_SECURITY_POLICY = {
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PagePagination",
@@ -216,6 +217,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "portal.choices.OrganizationKind",
+        "SignupKindEnum": "portal.choices.SIGNUP_KINDS",
+        "NotificationKindEnum": "portal.choices.NotificationKind",
+    },
 }
 API_MAX_PAGE_SIZE = 200
 
@@ -228,8 +234,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "in"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Exchange bindings (the workers' remote-control fan-out). kombu's default is a
+        # "control" folder in the current directory, which would land in the checkout.
+        "control_folder": str(_broker_dir / "control"),
     }
-    for _sub in ("in", "processed"):
+    for _sub in ("in", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
 else:
     # A task not acknowledged within this time is handed to another worker. It must exceed the

@@ -7,8 +7,8 @@ from . import views
 
 app_name = "portal"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("signup/", views.signup, name="signup"),
+    path("", views.HomeView.as_view(), name="home"),
+    path("signup/", views.SignupView.as_view(), name="signup"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -16,6 +16,7 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(
             success_url=reverse_lazy("portal:password_reset_done"),
             email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
         ),
         name="password_reset",
     ),
@@ -26,15 +27,15 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("inbox/", views.inbox, name="inbox"),
-    path("inbox/<int:pk>/read/", views.notification_read, name="notification_read"),
-    path("inbox/<int:pk>/acknowledge/", views.notification_acknowledge, name="notification_acknowledge"),
+    path("inbox/", views.InboxView.as_view(), name="inbox"),
+    path("inbox/<int:pk>/read/", views.NotificationReadView.as_view(), name="notification_read"),
+    path("inbox/<int:pk>/acknowledge/", views.NotificationAcknowledgeView.as_view(), name="notification_acknowledge"),
     path("inbox/read-all/", views.notifications_read_all, name="notifications_read_all"),
-    path("inbox/preferences/", views.preferences, name="preferences"),
+    path("inbox/preferences/", views.PreferencesView.as_view(), name="preferences"),
     path("organization/", views.organization_detail, name="organization"),
     path("organization/members/add/", views.member_add, name="member_add"),
     path("organization/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
-    path("countries/", views.country_list, name="countries"),
+    path("countries/", views.CountryListView.as_view(), name="countries"),
     # The four parts; each replaces its placeholder when its issue lands.
     path("projects/", views.part_placeholder, {"part": "projects"}, name="projects"),
     path("suppliers/", views.part_placeholder, {"part": "suppliers"}, name="suppliers"),

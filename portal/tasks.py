@@ -1,14 +1,15 @@
 """Celery tasks of the notification centre: thin, named, idempotent; ids as arguments."""
 
 from celery import shared_task
+from django.db import OperationalError
 
 from . import services
 
 
 @shared_task(name="portal.fan_out_deliveries", acks_late=True, reject_on_worker_lost=True)
 def fan_out_deliveries(delivery_ids: list[int]) -> None:
-    """Queue one delivery task per id. Running it twice only queues duplicates that do nothing."""
-    for delivery_id in delivery_ids:
+    """Queue one delivery task per id still queued: a fan-out run again skips what went out."""
+    for delivery_id in services.deliveries_still_queued(delivery_ids=delivery_ids):
         deliver.delay(delivery_id)
 
 
@@ -32,7 +33,16 @@ def sweep_deliveries() -> None:
     services.deliveries_sweep()
 
 
-@shared_task(name="portal.notify", acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    name="portal.notify",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # No outbox row exists yet to fall back on: a lost database connection is retried with
+    # backoff (about 1, 2, 4, 8, 16 s), then the failure is logged by the worker.
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def notify_task(
     recipient_ids: list[int], kind: str, title: str, body: str, url: str, requires_ack: bool, dedupe_key: str
 ) -> None:

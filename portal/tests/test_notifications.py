@@ -1,0 +1,291 @@
+"""The notification centre's rules, on the database alone (no worker, no broker)."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from portal import services
+from portal.celery import app
+from portal.choices import Channel, DeliveryStatus, NotificationKind
+from portal.models import AuditEvent, Delivery, Notification, NotificationPreference, User
+from portal.testing.factories import NotificationFactory, OrganizationFactory, UserFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+def channels(dedupe_key: str) -> set[tuple[str, str]]:
+    return set(
+        Delivery.objects.filter(notification__dedupe_key=dedupe_key).values_list(
+            "notification__recipient__username", "channel"
+        )
+    )
+
+
+@pytest.fixture
+def tasks_run_here():
+    """Celery tasks run in this process as they are queued (mail goes to Django's test outbox)."""
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+def test_notify_creates_one_notification_per_active_recipient_and_skips_inactive_ones(cast):
+    gone = UserFactory(is_active=False)
+
+    created = services.notify(
+        recipients=[cast.owner, cast.colleague, gone], kind=NotificationKind.SYSTEM, title="年报提醒", dedupe_key="a:1"
+    )
+
+    assert created == 2
+    told = Notification.objects.filter(dedupe_key="a:1")
+    assert sorted(told.values_list("recipient_id", flat=True)) == sorted([cast.owner.pk, cast.colleague.pk])
+    assert not Delivery.objects.filter(notification__recipient=gone).exists()
+
+
+def test_notify_accepts_ids_and_querysets_as_recipients(cast):
+    by_id = services.notify(recipients=[cast.owner.pk], kind=NotificationKind.SYSTEM, title="通知", dedupe_key="b:1")
+    by_query = services.notify(
+        recipients=User.objects.filter(pk=cast.colleague.pk),
+        kind=NotificationKind.SYSTEM,
+        title="通知",
+        dedupe_key="b:2",
+    )
+
+    assert (by_id, by_query) == (1, 1)
+
+
+def test_deliveries_follow_each_recipients_channel_preferences():
+    org = OrganizationFactory(webhook_url="https://hooks.example.cn/portal")
+    both, no_email, no_webhook, no_address = (member(org) for _ in range(4))
+    loner = UserFactory()  # no organisation, so no webhook
+    User.objects.filter(pk=no_address.pk).update(email="")
+    NotificationPreference.objects.create(user=no_email, kind=NotificationKind.TRAINING, email=False)
+    NotificationPreference.objects.create(user=no_webhook, kind=NotificationKind.TRAINING, webhook=False)
+    # A preference for another kind changes nothing here.
+    NotificationPreference.objects.create(user=both, kind=NotificationKind.TALENT, email=False, webhook=False)
+
+    services.notify(
+        recipients=[both, no_email, no_webhook, no_address, loner],
+        kind=NotificationKind.TRAINING,
+        title="培训通知",
+        dedupe_key="c:1",
+    )
+
+    assert Notification.objects.filter(dedupe_key="c:1").count() == 5  # the inbox is never muted
+    assert channels("c:1") == {
+        (both.username, Channel.EMAIL),
+        (both.username, Channel.WEBHOOK),
+        (no_email.username, Channel.WEBHOOK),
+        (no_webhook.username, Channel.EMAIL),
+        (no_address.username, Channel.WEBHOOK),
+        (loner.username, Channel.EMAIL),
+    }
+    assert set(Delivery.objects.values_list("status", "attempts")) == {(DeliveryStatus.QUEUED, 0)}
+
+
+def test_a_notification_requiring_acknowledgement_ignores_muted_channels():
+    user = member(OrganizationFactory(webhook_url="https://hooks.example.cn/portal"))
+    NotificationPreference.objects.create(user=user, kind=NotificationKind.SYSTEM, email=False, webhook=False)
+
+    services.notify(
+        recipients=[user], kind=NotificationKind.SYSTEM, title="须确认", requires_ack=True, dedupe_key="d:1"
+    )
+    services.notify(recipients=[user], kind=NotificationKind.SYSTEM, title="可静音", dedupe_key="d:2")
+
+    assert channels("d:1") == {(user.username, Channel.EMAIL), (user.username, Channel.WEBHOOK)}
+    assert channels("d:2") == set()
+
+
+def test_notifying_twice_with_the_same_dedupe_key_is_a_no_op(cast):
+    recipients = [cast.owner, cast.colleague]
+    services.notify(recipients=recipients, kind=NotificationKind.SYSTEM, title="一次", dedupe_key="e:1")
+
+    again = services.notify(recipients=recipients, kind=NotificationKind.SYSTEM, title="两次", dedupe_key="e:1")
+
+    assert again == 0
+    assert list(Notification.objects.filter(dedupe_key="e:1").values_list("title", flat=True)) == ["一次", "一次"]
+    assert Delivery.objects.filter(notification__dedupe_key="e:1").count() == 2
+
+
+def test_a_repeat_with_one_more_recipient_tells_only_the_newcomer(cast):
+    services.notify(recipients=[cast.owner], kind=NotificationKind.SYSTEM, title="通知", dedupe_key="f:1")
+
+    again = services.notify(
+        recipients=[cast.owner, cast.colleague], kind=NotificationKind.SYSTEM, title="通知", dedupe_key="f:1"
+    )
+
+    assert again == 1
+    assert Notification.objects.filter(dedupe_key="f:1").count() == 2
+
+
+def test_notify_with_an_unknown_kind_raises(cast):
+    with pytest.raises(ValueError, match="unknown notification kind"):
+        services.notify(recipients=[cast.owner], kind="gossip", title="传闻", dedupe_key="g:1")
+
+    assert not Notification.objects.exists()
+
+
+def test_notify_without_a_dedupe_key_raises(cast):
+    with pytest.raises(ValueError, match="dedupe_key"):
+        services.notify(recipients=[cast.owner], kind=NotificationKind.SYSTEM, title="通知", dedupe_key="")
+
+
+@pytest.mark.parametrize("count", [5, 50, 500])
+def test_notify_runs_the_same_queries_for_any_number_of_recipients(count, django_assert_max_num_queries):
+    if count > 50 and connection.vendor == "sqlite":
+        pytest.skip("SQLite takes at most 999 parameters a statement, so bulk_create splits its batches there")
+    org = OrganizationFactory(webhook_url="https://hooks.example.cn/portal")
+    users = User.objects.bulk_create(User(username=f"q{n}", email=f"q{n}@example.cn") for n in range(count))
+    member(org)
+
+    # SAVEPOINT; recipients already told under the key; the users with their organisation's
+    # webhook; their preferences for the kind; INSERT notifications; INSERT deliveries;
+    # RELEASE SAVEPOINT. Constant up to 2,000 recipients (bulk_create's batch size).
+    with django_assert_max_num_queries(7):
+        services.notify(recipients=users, kind=NotificationKind.SYSTEM, title="通知", dedupe_key="h:1")
+
+    assert Notification.objects.filter(dedupe_key="h:1").count() == count
+
+
+def test_recipient_marks_a_notification_read_once(cast):
+    notification = NotificationFactory(recipient=cast.owner)
+
+    services.notification_mark_read(notification=notification, actor=cast.owner)
+    first = notification.read_at
+    services.notification_mark_read(notification=notification, actor=cast.owner)
+
+    notification.refresh_from_db()
+    assert first is not None
+    assert notification.read_at == first
+
+
+def test_someone_else_cannot_mark_a_notification_read(cast):
+    notification = NotificationFactory(recipient=cast.owner)
+
+    with pytest.raises(PermissionError):
+        services.notification_mark_read(notification=notification, actor=cast.colleague)
+
+    notification.refresh_from_db()
+    assert notification.read_at is None
+
+
+def test_acknowledging_an_alert_marks_it_read_and_is_audited(cast):
+    alert = NotificationFactory(recipient=cast.owner, kind=NotificationKind.RISK_ALERT, requires_ack=True)
+
+    services.notification_acknowledge(notification=alert, actor=cast.owner)
+    services.notification_acknowledge(notification=alert, actor=cast.owner)  # a second time changes nothing
+
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is not None
+    assert alert.read_at == alert.acknowledged_at
+    assert AuditEvent.objects.filter(action="notification.acknowledge", actor=cast.owner).count() == 1
+
+
+def test_acknowledging_a_notification_that_needs_no_acknowledgement_is_a_validation_error(cast):
+    notification = NotificationFactory(recipient=cast.owner, requires_ack=False)
+
+    with pytest.raises(ValidationError):
+        services.notification_acknowledge(notification=notification, actor=cast.owner)
+
+    notification.refresh_from_db()
+    assert notification.acknowledged_at is None
+
+
+def test_someone_else_cannot_acknowledge_an_alert(cast):
+    alert = NotificationFactory(recipient=cast.owner, kind=NotificationKind.RISK_ALERT, requires_ack=True)
+
+    with pytest.raises(PermissionError):
+        services.notification_acknowledge(notification=alert, actor=cast.colleague)
+
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+
+
+@pytest.mark.parametrize(("email", "webhook"), [(False, True), (True, False), (False, False)])
+def test_risk_alerts_cannot_be_muted(cast, email, webhook):
+    with pytest.raises(ValidationError):
+        services.preference_set(user=cast.owner, kind=NotificationKind.RISK_ALERT, email=email, webhook=webhook)
+
+    assert not NotificationPreference.objects.filter(user=cast.owner).exists()
+
+
+def test_other_kinds_can_be_muted_and_show_in_the_preferences(cast):
+    services.preference_set(user=cast.owner, kind=NotificationKind.TRAINING, email=False, webhook=True)
+
+    prefs = {p["kind"]: p for p in services.preferences_for(cast.owner)}
+    assert (prefs["training"]["email"], prefs["training"]["webhook"]) == (False, True)
+    assert prefs["risk_alert"]["mutable"] is False
+    assert (prefs["system"]["email"], prefs["system"]["webhook"]) == (True, True)
+
+
+def test_a_preference_for_an_unknown_kind_is_refused(cast):
+    with pytest.raises(ValidationError):
+        services.preference_set(user=cast.owner, kind="gossip", email=False, webhook=False)
+
+
+def test_retries_back_off_exponentially(settings):
+    settings.NOTIFY = {**settings.NOTIFY, "RETRY_BASE_SECONDS": 30}
+
+    assert [services.retry_delay(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+
+
+def test_the_sweeper_fails_a_delivery_past_its_retry_window(cast, settings):
+    settings.NOTIFY = {**settings.NOTIFY, "RETRY_WINDOW_SECONDS": 3600}
+    long_ago = timezone.now() - timedelta(hours=2)
+    notification = NotificationFactory(recipient=cast.owner)
+    stuck = Delivery.objects.create(notification=notification, channel=Channel.EMAIL, created_at=long_ago)
+    done = Delivery.objects.create(
+        notification=notification, channel=Channel.WEBHOOK, created_at=long_ago, status=DeliveryStatus.SENT
+    )
+
+    assert services.deliveries_sweep() == (0, 1)
+
+    stuck.refresh_from_db()
+    done.refresh_from_db()
+    assert stuck.status == DeliveryStatus.FAILED
+    assert "retry window" in stuck.last_error
+    assert done.status == DeliveryStatus.SENT
+
+
+def test_the_sweeper_requeues_a_delivery_left_queued_and_it_is_sent(
+    cast, settings, tasks_run_here, django_capture_on_commit_callbacks
+):
+    settings.NOTIFY = {**settings.NOTIFY, "REQUEUE_AFTER_SECONDS": 300}
+    now = timezone.now()
+    lost = Delivery.objects.create(
+        notification=NotificationFactory(recipient=cast.owner, title="丢失的任务"),
+        channel=Channel.EMAIL,
+        next_attempt_at=now - timedelta(minutes=10),
+    )
+    fresh = Delivery.objects.create(
+        notification=NotificationFactory(recipient=cast.colleague, title="刚排队"),
+        channel=Channel.EMAIL,
+        next_attempt_at=now - timedelta(minutes=1),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.deliveries_sweep() == (1, 0)
+
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (lost.status, lost.attempts) == (DeliveryStatus.SENT, 1)
+    assert fresh.status == DeliveryStatus.QUEUED
+    assert [(m.subject, m.to) for m in mail.outbox] == [("丢失的任务", [cast.owner.email])]
+
+
+def test_a_delivery_that_is_no_longer_queued_is_not_attempted(cast):
+    delivery = Delivery.objects.create(
+        notification=NotificationFactory(recipient=cast.owner), channel=Channel.EMAIL, status=DeliveryStatus.FAILED
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        assert services.delivery_attempt(delivery_id=delivery.pk) is None
+
+    assert mail.outbox == []
+    assert not any(q["sql"].startswith("UPDATE") for q in queries.captured_queries)

@@ -264,6 +264,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.sweep_deliveries",
         "schedule": env.int("NOTIFY_SWEEP_EVERY_SECONDS", default=60),
     },
+    # Reminds enterprises that have not answered an intended-project survey closing within a week.
+    "projects-survey-remind": {"task": "projects.survey_remind", "schedule": 60 * 60 * 24},
 }
 
 # --- Notification centre --------------------------------------------------------------------

@@ -37,7 +37,6 @@ urlpatterns = [
     path("organization/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("countries/", views.CountryListView.as_view(), name="countries"),
     # The four parts; each replaces its placeholder when its issue lands.
-    path("projects/", views.part_placeholder, {"part": "projects"}, name="projects"),
     path("suppliers/", views.part_placeholder, {"part": "suppliers"}, name="suppliers"),
     path("talent/", views.part_placeholder, {"part": "talent"}, name="talent"),
     path("risk/", views.part_placeholder, {"part": "risk"}, name="risk"),

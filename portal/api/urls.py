@@ -11,6 +11,9 @@ router.register("organizations", views.OrganizationViewSet, basename="organizati
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("notification-preferences", views.NotificationPreferenceViewSet, basename="notification-preference")
 
+# Each part registers its resources on `router` in its own api/urls.py.
+import projects.api.urls  # noqa: E402, F401
+
 app_name = "api"
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),

@@ -24,7 +24,7 @@ SIGNED_IN_ROLES = [role for role in Cast.ROLES if role != "anonymous"]
 PUBLIC_PAGES = [
     "portal:home",
     "portal:countries",
-    "portal:projects",
+    "projects:list",
     "portal:suppliers",
     "portal:talent",
     "portal:risk",
@@ -88,7 +88,7 @@ def test_home_page_names_what_the_portal_offers(client, db):
     body = client.get(reverse("portal:home")).content.decode()
     for word in ["政策", "市场", "金融", "项目", "人才", "风控", "税务", "法务"]:
         assert word in body
-    for page in ["portal:projects", "portal:suppliers", "portal:talent", "portal:risk"]:
+    for page in ["projects:list", "portal:suppliers", "portal:talent", "portal:risk"]:
         assert f'href="{reverse(page)}"' in body
 
 

@@ -1,0 +1,254 @@
+"""API of the project library: thin ViewSets whose workflow steps call services."""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from portal.api.base import ScopedModelViewSet
+from portal.api.pagination import CursorPagePagination, PagePagination
+from portal.models import Organization
+
+from .. import selectors, services
+from ..filtersets import ProjectFilterSet, ProjectReportFilterSet
+from ..models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport
+from .serializers import (
+    ExchangeRateSerializer,
+    MapRowSerializer,
+    ProjectHistorySerializer,
+    ProjectReportSerializer,
+    ProjectSerializer,
+    ReturnDecisionSerializer,
+    ReviewDecisionSerializer,
+    StatisticsRowSerializer,
+    SubsidyEstimateSerializer,
+    SurveyAnswerSerializer,
+    SurveySerializer,
+)
+
+
+class IsOfficial(permissions.BasePermission):
+    message = _("仅限主管部门工作人员（officials only）。")
+
+    def has_permission(self, request, view):
+        if not request.user.is_authenticated:
+            raise NotAuthenticated
+        return request.user.is_official
+
+
+class ProjectViewSet(ScopedModelViewSet):
+    """Overseas projects. The public sees approved projects without values or staff numbers."""
+
+    queryset = Project.objects.select_related("organization", "country")
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilterSet
+    filter_backends = [DjangoFilterBackend]  # ?search= is part of the FilterSet (projects/search.py)
+    pagination_class = CursorPagePagination
+    editable_actions = frozenset({"submit", "withdraw", "reports_create"})
+
+    def perform_create(self, serializer):
+        serializer.instance = services.project_create(actor=self.request.user, data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.project_update(
+            actor=self.request.user, project=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.project_delete(actor=self.request.user, project=instance)
+
+    def _respond(self, project):
+        project = self.get_queryset().get(pk=project.pk)
+        return Response(self.get_serializer(project).data)
+
+    @extend_schema(request=None, responses={200: ProjectSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit the project for filing (备案)."""
+        return self._respond(services.project_submit(actor=request.user, project=self.get_object()))
+
+    @extend_schema(request=None, responses={200: ProjectSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw a submitted filing."""
+        return self._respond(services.project_withdraw(actor=request.user, project=self.get_object()))
+
+    @extend_schema(request=ReviewDecisionSerializer, responses={200: ProjectSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve a submitted filing (officials with `review`)."""
+        serializer = ReviewDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        project = services.project_approve(actor=request.user, project=self.get_object(), **serializer.validated_data)
+        return self._respond(project)
+
+    @extend_schema(request=ReturnDecisionSerializer, responses={200: ProjectSerializer})
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        """Return a submitted filing with a comment saying what to correct (officials with `review`)."""
+        serializer = ReturnDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        project = services.project_return(actor=request.user, project=self.get_object(), **serializer.validated_data)
+        return self._respond(project)
+
+    @extend_schema(responses={200: ProjectHistorySerializer})
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def history(self, request, pk=None):
+        """The filing history with officials' comments and the stage changes (owner and officials)."""
+        project = self.get_object()
+        if not (
+            request.user.is_authenticated
+            and (request.user.is_official or request.user.organization == project.organization)
+        ):
+            raise PermissionDenied
+        data = {
+            "reviews": project.reviews.select_related("actor"),
+            "stage_changes": project.stage_changes.select_related("actor"),
+        }
+        return Response(ProjectHistorySerializer(data).data)
+
+    @extend_schema(responses={200: ProjectReportSerializer(many=True)})
+    @action(detail=True, methods=["get"], filterset_class=ProjectReportFilterSet, pagination_class=PagePagination)
+    def reports(self, request, pk=None):
+        """The project's half-yearly reports (owner and officials)."""
+        project = self.get_object()
+        queryset = ProjectReport.objects.visible_to(request.user).filter(project=project).order_by("-year", "-half")
+        queryset = ProjectReportFilterSet(request.query_params, queryset=queryset, request=request).qs
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ProjectReportSerializer(page, many=True).data)
+
+    @extend_schema(request=ProjectReportSerializer, responses={201: ProjectReportSerializer})
+    @reports.mapping.post
+    def reports_create(self, request, pk=None):
+        """File a half-yearly report (one per half-year)."""
+        project = self.get_object()
+        serializer = ProjectReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = services.report_create(actor=request.user, project=project, data=serializer.validated_data)
+        return Response(ProjectReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("by", OpenApiTypes.STR, enum=list(selectors.STAT_DIMENSIONS), required=False)],
+        responses={200: StatisticsRowSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, permission_classes=[IsOfficial])
+    def statistics(self, request):
+        """Counts, contract value in USD and staff by country, region, sector, stage, business
+        model or start year, over the filtered projects (approved ones unless filing_status is given)."""
+        by = request.query_params.get("by", "country")
+        if by not in selectors.STAT_DIMENSIONS:
+            raise ValidationError({"by": _("可选：%(dims)s") % {"dims": ", ".join(selectors.STAT_DIMENSIONS)}})
+        queryset = self.filter_queryset(self.get_queryset())
+        if "filing_status" not in request.query_params:
+            queryset = queryset.filter(filing_status="approved")
+        return Response(StatisticsRowSerializer(selectors.project_statistics(queryset, by), many=True).data)
+
+    @extend_schema(responses={200: MapRowSerializer(many=True)})
+    @action(detail=False, methods=["get"], pagination_class=None, permission_classes=[permissions.AllowAny])
+    def map(self, request):
+        """Approved projects per country for the overseas map; USD values for officials only."""
+        queryset = self.filter_queryset(self.get_queryset())
+        with_values = request.user.is_authenticated and request.user.is_official
+        return Response(MapRowSerializer(selectors.project_map(queryset, with_values=with_values), many=True).data)
+
+    @extend_schema(responses={200: ProjectSerializer(many=True)})
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="review-queue",
+        pagination_class=PagePagination,
+        permission_classes=[IsOfficial],
+    )
+    def review_queue(self, request):
+        """Submitted filings, oldest first (officials)."""
+        queryset = selectors.review_queue(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", OpenApiTypes.INT, required=False),
+            OpenApiParameter("organization", OpenApiTypes.INT, required=False),
+        ],
+        responses={200: SubsidyEstimateSerializer},
+    )
+    @action(detail=False, methods=["get"], url_path="subsidy-estimate", filterset_class=None, pagination_class=None)
+    def subsidy_estimate(self, request):
+        """The subsidy estimate for an organisation and year from its reports (seed 002, 十)."""
+        if not request.user.is_authenticated:
+            raise NotAuthenticated
+        try:
+            year = int(request.query_params.get("year", timezone.localdate().year - 1))
+        except ValueError as exc:
+            raise ValidationError({"year": _("年度必须是整数（year must be a whole number）。")}) from exc
+        if not 2000 <= year <= 2100:
+            raise ValidationError({"year": _("年度超出范围（year out of range）。")})
+        org_id = request.query_params.get("organization")
+        if org_id is None:
+            organization = request.user.organization
+            if organization is None:
+                raise ValidationError({"organization": _("请指定企业（name the organisation）。")})
+        else:
+            if not str(org_id).isdigit():
+                raise ValidationError({"organization": _("企业编号无效（invalid organisation id）。")})
+            organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=org_id)
+        estimate = selectors.subsidy_estimate(organization, year)
+        return Response(SubsidyEstimateSerializer(estimate).data)
+
+
+class ExchangeRateViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    """Exchange rates to USD that contract values are converted with; officials with `review` set them."""
+
+    queryset = ExchangeRate.objects.all()
+    serializer_class = ExchangeRateSerializer
+    lookup_field = "currency"
+    lookup_value_regex = "[A-Za-z]{3}"
+    search_fields = ["currency"]
+    pagination_class = PagePagination
+
+    def get_object(self):
+        self.kwargs["currency"] = self.kwargs["currency"].upper()
+        return super().get_object()
+
+    def update(self, request, *args, **kwargs):
+        """Create or change the rate of a currency."""
+        serializer = self.get_serializer(data={**request.data, "currency": kwargs["currency"].upper()})
+        serializer.is_valid(raise_exception=True)
+        rate = services.exchange_rate_set(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(rate).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
+
+
+class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """The annual survey of intended projects: officials open it, enterprises answer."""
+
+    queryset = IntendedProjectSurvey.objects.all()
+    serializer_class = SurveySerializer
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = PagePagination
+
+    def perform_create(self, serializer):
+        serializer.instance = services.survey_open(actor=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        """Confirm that your organisation's intended projects are up to date."""
+        services.survey_respond(actor=request.user, survey=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={200: SurveyAnswerSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None, permission_classes=[IsOfficial])
+    def answers(self, request, pk=None):
+        """Every enterprise and whether it has answered (officials)."""
+        return Response(SurveyAnswerSerializer(selectors.survey_answers(self.get_object()), many=True).data)

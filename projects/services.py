@@ -1,0 +1,421 @@
+"""Writes and workflow of the project library: filing, review, stages, reports, exchange
+rates and the annual survey. Keyword-only; one transaction each; audited; notifications and
+tasks after commit."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.choices import NotificationKind, OrganizationKind
+from portal.models import Membership, User
+from portal.services import audit_record, notify
+
+from .choices import FilingStatus, ReviewAction
+from .models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport, ProjectReview, ProjectStageChange
+from .search import search_text
+
+DATA = Path(__file__).resolve().parent / "data"
+
+# Fields an enterprise sets on a project; the rest are the workflow's.
+EDITABLE_FIELDS = (
+    "name",
+    "name_en",
+    "country",
+    "location",
+    "sector",
+    "business_model",
+    "stage",
+    "contract_value",
+    "currency",
+    "start_date",
+    "planned_completion",
+    "chinese_staff",
+    "local_staff",
+    "embassy_registered",
+    "embassy_registered_on",
+    "description",
+)
+# Filing statuses in which the enterprise may edit freely (approved: with re-review on key fields).
+EDITABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.WITHDRAWN, FilingStatus.APPROVED)
+DELETABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.WITHDRAWN)
+SUBMITTABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.WITHDRAWN)
+
+
+@cache
+def currency_codes() -> frozenset[str]:
+    """ISO 4217 codes (projects/data/currencies.json)."""
+    rows = json.loads((DATA / "currencies.json").read_text(encoding="utf-8"))
+    return frozenset(row["code"] for row in rows)
+
+
+def to_usd(value: Decimal | None, currency: str) -> Decimal | None:
+    """`value` in US dollars at the officials' rate; a missing rate is a validation error."""
+    if value is None:
+        return None
+    if currency not in currency_codes():
+        raise ValidationError({"currency": _("未知币种 %(code)s（unknown ISO 4217 currency）。") % {"code": currency}})
+    rate = ExchangeRate.objects.filter(currency=currency).values_list("usd_per_unit", flat=True).first()
+    if rate is None:
+        raise ValidationError(
+            {
+                "currency": _(
+                    "尚无 %(code)s 对美元的汇率，请联系主管部门维护汇率（no exchange rate for this currency）。"
+                )
+                % {"code": currency}
+            }
+        )
+    return (Decimal(value) * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _require_member(actor: User, project: Project) -> None:
+    membership = actor.org_membership
+    if membership is None or membership.organization_id != project.organization_id:
+        raise PermissionError(_("只能操作本企业的项目（only your organisation's projects）。"))
+
+
+def _require_reviewer(actor: User) -> None:
+    if not actor.has_agency_permission("review"):
+        raise PermissionError(_("需要审核权限（the review permission is required）。"))
+
+
+def _validate(project: Project) -> None:
+    """Rules across fields, with a message on the field to fix."""
+    errors: dict[str, str] = {}
+    if project.contract_value is not None and not project.currency:
+        errors["currency"] = _("填写合同金额时必须选择币种（a contract value needs a currency）。")
+    if project.currency and project.currency not in currency_codes():
+        errors["currency"] = _("未知币种 %(code)s（unknown ISO 4217 currency）。") % {"code": project.currency}
+    if project.start_date and project.planned_completion and project.planned_completion < project.start_date:
+        errors["planned_completion"] = _("计划竣工日期不能早于开工日期（completion is before the start）。")
+    if project.embassy_registered and not project.embassy_registered_on:
+        errors["embassy_registered_on"] = _("请填写报到登记日期（give the registration date）。")
+    if project.embassy_registered_on and project.embassy_registered_on > timezone.localdate():
+        errors["embassy_registered_on"] = _("报到登记日期不能晚于今天（the date is in the future）。")
+    if errors:
+        raise ValidationError(errors)
+    project.full_clean(exclude=["organization", "created_by", "search_text"])
+
+
+def _prepare(project: Project) -> None:
+    project.currency = (project.currency or "").upper()
+    if project.contract_value is None:
+        project.currency = project.currency or ""
+    _validate(project)
+    project.contract_value_usd = to_usd(project.contract_value, project.currency)
+    project.search_text = search_text(project.name, project.name_en, project.location)
+
+
+def _record_review(project: Project, action: str, actor: User, comment: str = "") -> ProjectReview:
+    return ProjectReview.objects.create(project=project, action=action, actor=actor, comment=comment)
+
+
+@transaction.atomic
+def project_create(*, actor: User, data: dict[str, Any]) -> Project:
+    """An enterprise registers a project as a draft."""
+    membership = actor.org_membership
+    if membership is None or membership.organization.kind != OrganizationKind.ENTERPRISE:
+        raise PermissionError(_("只有企业可以登记项目（only enterprises register projects）。"))
+    project = Project(organization=membership.organization, created_by=actor, filing_status=FilingStatus.DRAFT)
+    for field in EDITABLE_FIELDS:
+        if field in data:
+            setattr(project, field, data[field])
+    _prepare(project)
+    project.save()
+    ProjectStageChange.objects.create(project=project, from_stage="", to_stage=project.stage, actor=actor)
+    audit_record(actor=actor, action="project.create", target=project)
+    return project
+
+
+@transaction.atomic
+def project_update(*, actor: User, project: Project, data: dict[str, Any]) -> Project:
+    """Edit a project. Submitted ones are locked until withdrawn; changing a key field of an
+    approved project sends it back to review."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _require_member(actor, project)
+    if project.filing_status not in EDITABLE_STATUSES:
+        raise ValidationError(_("待审核的项目不能修改，请先撤回（withdraw the filing to edit it）。"))
+    before = {field: getattr(project, field) for field in (*Project.KEY_FIELDS, "stage")}
+    changed = []
+    for field in EDITABLE_FIELDS:
+        if field in data and getattr(project, field) != data[field]:
+            setattr(project, field, data[field])
+            changed.append(field)
+    if not changed:
+        return project
+    _prepare(project)
+    key_changed = [f for f in Project.KEY_FIELDS if getattr(project, f) != before[f]]
+    fields = [
+        *{("country" if f == "country_id" else f) for f in changed},
+        "contract_value_usd",
+        "search_text",
+        "currency",
+    ]
+    if project.filing_status == FilingStatus.APPROVED and key_changed:
+        project.filing_status = FilingStatus.SUBMITTED
+        project.submitted_at = timezone.now()
+        fields += ["filing_status", "submitted_at"]
+        _record_review(project, ReviewAction.REOPENED, actor, comment=", ".join(key_changed))
+    project.save(update_fields=[*set(fields), "updated_at"])
+    if project.stage != before["stage"]:
+        ProjectStageChange.objects.create(
+            project=project, from_stage=before["stage"], to_stage=project.stage, actor=actor
+        )
+    audit_record(actor=actor, action="project.update", target=project, fields=sorted(set(changed)))
+    return project
+
+
+@transaction.atomic
+def project_delete(*, actor: User, project: Project) -> None:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _require_member(actor, project)
+    if project.filing_status not in DELETABLE_STATUSES:
+        raise ValidationError(_("已提交或已备案的项目不能删除（only unfiled projects can be deleted）。"))
+    audit_record(actor=actor, action="project.delete", target=project, name=project.name)
+    project.delete()
+
+
+def _reviewers() -> list[int]:
+    return list(
+        Membership.objects.filter(
+            organization__kind=OrganizationKind.AGENCY, can_review=True, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _org_members(organization_id: int) -> list[int]:
+    return list(
+        Membership.objects.filter(organization_id=organization_id, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def project_submit(*, actor: User, project: Project) -> Project:
+    """Submit a project for filing (备案). Reviewers are told."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _require_member(actor, project)
+    if project.filing_status not in SUBMITTABLE_STATUSES:
+        raise ValidationError(_("该项目当前不能提交（it cannot be submitted in its current status）。"))
+    _prepare(project)
+    project.filing_status = FilingStatus.SUBMITTED
+    project.submitted_at = timezone.now()
+    project.save(update_fields=["filing_status", "submitted_at", "contract_value_usd", "updated_at"])
+    review = _record_review(project, ReviewAction.SUBMITTED, actor)
+    audit_record(actor=actor, action="project.submit", target=project)
+    notify(
+        recipients=_reviewers(),
+        kind=NotificationKind.PROJECT_REVIEW,
+        title=_("新的项目备案待审核：%(name)s") % {"name": project.name},
+        body=_("%(org)s 提交了项目备案。") % {"org": project.organization.name},
+        url=reverse("projects:review_queue"),
+        dedupe_key=f"project-review:{review.pk}",
+    )
+    return project
+
+
+@transaction.atomic
+def project_withdraw(*, actor: User, project: Project) -> Project:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _require_member(actor, project)
+    if project.filing_status != FilingStatus.SUBMITTED:
+        raise ValidationError(_("只有待审核的项目可以撤回（only submitted filings can be withdrawn）。"))
+    project.filing_status = FilingStatus.WITHDRAWN
+    project.save(update_fields=["filing_status", "updated_at"])
+    _record_review(project, ReviewAction.WITHDRAWN, actor)
+    audit_record(actor=actor, action="project.withdraw", target=project)
+    return project
+
+
+def _decide(*, actor: User, project: Project, status: str, action: str, comment: str) -> Project:
+    _require_reviewer(actor)
+    project = Project.objects.select_for_update().select_related("organization").get(pk=project.pk)
+    if project.filing_status != FilingStatus.SUBMITTED:
+        raise ValidationError(_("只能审核待审核的项目（only submitted filings can be reviewed）。"))
+    project.filing_status = status
+    fields = ["filing_status", "updated_at"]
+    if status == FilingStatus.APPROVED:
+        project.approved_at = timezone.now()
+        fields.append("approved_at")
+    project.save(update_fields=fields)
+    review = _record_review(project, action, actor, comment)
+    audit_record(actor=actor, action=f"project.{action}", target=project, comment=comment)
+    if status == FilingStatus.APPROVED:
+        title = _("项目备案已通过：%(name)s") % {"name": project.name}
+    else:
+        title = _("项目备案被退回：%(name)s") % {"name": project.name}
+    notify(
+        recipients=_org_members(project.organization_id),
+        kind=NotificationKind.PROJECT_REVIEW,
+        title=title,
+        body=comment,
+        url=reverse("projects:detail", kwargs={"pk": project.pk}),
+        dedupe_key=f"project-review:{review.pk}",
+    )
+    return project
+
+
+@transaction.atomic
+def project_approve(*, actor: User, project: Project, comment: str = "") -> Project:
+    return _decide(
+        actor=actor, project=project, status=FilingStatus.APPROVED, action=ReviewAction.APPROVED, comment=comment
+    )
+
+
+@transaction.atomic
+def project_return(*, actor: User, project: Project, comment: str) -> Project:
+    """Return a filing to the enterprise; the comment saying what to fix is required."""
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("退回时必须填写意见（say what to correct）。")})
+    return _decide(
+        actor=actor,
+        project=project,
+        status=FilingStatus.RETURNED,
+        action=ReviewAction.RETURNED,
+        comment=comment.strip(),
+    )
+
+
+@transaction.atomic
+def report_create(*, actor: User, project: Project, data: dict[str, Any]) -> ProjectReport:
+    """File a half-yearly report on an approved project (one per project and half-year)."""
+    _require_member(actor, project)
+    if project.filing_status != FilingStatus.APPROVED:
+        raise ValidationError(_("项目备案通过后才能填报（the project must be approved first）。"))
+    year, half = data.get("year"), data.get("half")
+    if ProjectReport.objects.filter(project=project, year=year, half=half).exists():
+        raise ValidationError({"half": _("该半年度已填报（this half-year has been reported）。")})
+    today = timezone.localdate()
+    if year and half and (year > today.year or (year == today.year and half == 2 and today.month < 7)):
+        raise ValidationError({"year": _("不能填报尚未开始的半年度（that half-year has not begun）。")})
+    report = ProjectReport(project=project, created_by=actor, **data)
+    report.full_clean(exclude=["project", "created_by"])
+    report.save()
+    audit_record(actor=actor, action="report.create", target=report, organization=project.organization)
+    return report
+
+
+@transaction.atomic
+def exchange_rate_set(*, actor: User, currency: str, usd_per_unit: Decimal, as_of, source: str = "") -> ExchangeRate:
+    """An official sets a rate. Projects in that currency keep their USD value until edited;
+    `project_revalue` recomputes them."""
+    _require_reviewer(actor)
+    currency = currency.upper()
+    if currency not in currency_codes():
+        raise ValidationError({"currency": _("未知币种 %(code)s（unknown ISO 4217 currency）。") % {"code": currency}})
+    if usd_per_unit is None or usd_per_unit <= 0:
+        raise ValidationError({"usd_per_unit": _("汇率必须大于零（the rate must be positive）。")})
+    rate, _created = ExchangeRate.objects.update_or_create(
+        currency=currency,
+        defaults={"usd_per_unit": usd_per_unit, "as_of": as_of, "source": source, "updated_by": actor},
+    )
+    audit_record(actor=actor, action="exchange_rate.set", target=rate, usd_per_unit=str(usd_per_unit))
+    return rate
+
+
+def load_exchange_rate_snapshot() -> int:
+    """Load the documented snapshot in projects/data/exchange_rates.json (migration and seed)."""
+    doc = json.loads((DATA / "exchange_rates.json").read_text(encoding="utf-8"))
+    for row in doc["rates"]:
+        ExchangeRate.objects.update_or_create(
+            currency=row["currency"],
+            defaults={
+                "usd_per_unit": Decimal(row["usd_per_unit"]),
+                "as_of": doc["as_of"],
+                "source": doc["source"][:200],
+            },
+        )
+    return len(doc["rates"])
+
+
+# --- The annual survey of intended projects ------------------------------------------------
+
+
+def _enterprise_users() -> list[int]:
+    return list(
+        Membership.objects.filter(organization__kind=OrganizationKind.ENTERPRISE, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def survey_open(*, actor: User, year: int, opens_on, closes_on) -> IntendedProjectSurvey:
+    """Open the year's survey; every enterprise is told (by a worker, after commit)."""
+    _require_reviewer(actor)
+    if IntendedProjectSurvey.objects.filter(year=year).exists():
+        raise ValidationError({"year": _("该年度调查已发起（this year's survey exists）。")})
+    if closes_on <= opens_on:
+        raise ValidationError({"closes_on": _("截止日期必须晚于开始日期（closes after it opens）。")})
+    survey = IntendedProjectSurvey.objects.create(year=year, opens_on=opens_on, closes_on=closes_on, opened_by=actor)
+    audit_record(actor=actor, action="survey.open", target=survey)
+    from .tasks import survey_announce
+
+    transaction.on_commit(lambda: survey_announce.delay(survey.pk))
+    return survey
+
+
+def survey_announce_to_enterprises(*, survey_id: int) -> int:
+    survey = IntendedProjectSurvey.objects.get(pk=survey_id)
+    return notify(
+        recipients=_enterprise_users(),
+        kind=NotificationKind.PROJECT_REPORT,
+        title=_("%(year)s 年度境外投资意向项目调查") % {"year": survey.year},
+        body=_("请在 %(date)s 前确认或更新本企业的意向项目。") % {"date": survey.closes_on.isoformat()},
+        url=reverse("projects:workspace"),
+        dedupe_key=f"survey:{survey.pk}:open",
+    )
+
+
+@transaction.atomic
+def survey_respond(*, actor: User, survey: IntendedProjectSurvey) -> None:
+    """An enterprise confirms its intended projects are up to date for the survey."""
+    membership = actor.org_membership
+    if membership is None or membership.organization.kind != OrganizationKind.ENTERPRISE:
+        raise PermissionError(_("只有企业可以答复调查（only enterprises answer the survey）。"))
+    today = timezone.localdate()
+    if not survey.opens_on <= today <= survey.closes_on:
+        raise ValidationError(_("调查不在开放期内（the survey is not open）。"))
+    from .models import SurveyResponse
+
+    SurveyResponse.objects.update_or_create(
+        survey=survey,
+        organization=membership.organization,
+        defaults={"confirmed_by": actor, "confirmed_at": timezone.now()},
+    )
+    audit_record(actor=actor, action="survey.respond", target=survey, organization=membership.organization)
+
+
+def survey_remind_due(*, today=None) -> int:
+    """Remind enterprises that have not answered, a week before a survey closes (idempotent)."""
+    today = today or timezone.localdate()
+    sent = 0
+    for survey in IntendedProjectSurvey.objects.filter(
+        reminded_at__isnull=True, closes_on__gte=today, closes_on__lte=today + timedelta(days=7)
+    ):
+        answered = survey.responses.values_list("organization_id", flat=True)
+        users = Membership.objects.filter(organization__kind=OrganizationKind.ENTERPRISE, user__is_active=True).exclude(
+            organization_id__in=answered
+        )
+        sent += notify(
+            recipients=list(users.values_list("user_id", flat=True)),
+            kind=NotificationKind.PROJECT_REPORT,
+            title=_("提醒：%(year)s 年度意向项目调查将于 %(date)s 截止")
+            % {"year": survey.year, "date": survey.closes_on},
+            body=_("贵企业尚未确认意向项目，请尽快登录平台确认或更新。"),
+            url=reverse("projects:workspace"),
+            dedupe_key=f"survey:{survey.pk}:remind",
+        )
+        IntendedProjectSurvey.objects.filter(pk=survey.pk).update(reminded_at=timezone.now())
+    return sent

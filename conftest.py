@@ -6,9 +6,11 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from portal.testing.cast import Cast, make_cast
+from portal.testing.reference import ensure_reference_data
 
 pytest_plugins = [
     "portal.testing.celery_worker",
@@ -23,6 +25,28 @@ def _static_manifest():
     """Pages use the manifest storage; build it once if `make test` has not."""
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Each test starts in Chinese and leaves the language as it found it: a request to /en/
+    leaves English active in the thread, and reverse() follows the active language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Countries, exchange rates and subsidy tiers come from data migrations; a transactional
+    test before this one flushed them away. Load them again for tests that use the database."""
+    names = set(request.fixturenames)
+    if names & {"transactional_db", "live_server"}:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    elif not request.node.get_closest_marker("django_db"):
+        return  # no database: pytest-django's marker fixture enables access for marked tests
+    ensure_reference_data()
 
 
 @pytest.fixture(autouse=True)

@@ -138,6 +138,7 @@ AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -221,6 +222,8 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "portal.choices.OrganizationKind",
         "SignupKindEnum": "portal.choices.SIGNUP_KINDS",
         "NotificationKindEnum": "portal.choices.NotificationKind",
+        # Project.stage and ProjectStageChange.from_stage/to_stage share one choice set.
+        "ProjectStageEnum": "projects.choices.Stage",
     },
 }
 API_MAX_PAGE_SIZE = 200

@@ -45,6 +45,14 @@ from .viewmixins import ScopedQuerysetMixin, get_editable_or_403, get_scoped_or_
 # The backend that logs a new admin in after sign-up (axes' backend only guards authenticate()).
 SIGNUP_LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
+# Where each part lives: its own list page once built, else the shell's placeholder.
+PART_URLS = {
+    "projects": "projects:list",
+    "suppliers": "portal:suppliers",
+    "talent": "portal:talent",
+    "risk": "portal:risk",
+}
+
 # The four parts beside the shell, as the home page's cards and their placeholders show them.
 PARTS = {
     "projects": {
@@ -147,7 +155,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["parts"] = [{"key": key, **part} for key, part in PARTS.items()]
+        context["parts"] = [{"key": key, "url": reverse(PART_URLS[key]), **part} for key, part in PARTS.items()]
         context["services"] = SERVICES
         user = self.request.user
         if user.is_authenticated:

@@ -1,6 +1,7 @@
 """FilterSets of the project library, shared by the API and the pages."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -11,24 +12,31 @@ from .models import Project, ProjectReport
 from .search import search_projects
 
 
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class ProjectFilterSet(django_filters.FilterSet):
+    # Multiple-choice filters are plain IN lookups on the row: no DISTINCT needed (django-filter's
+    # default turns the list query into SELECT DISTINCT over every column, 7-11 ms at 100k rows).
     country = django_filters.CharFilter(field_name="country_id", method="filter_country", label=_("国家"))
     region = django_filters.ChoiceFilter(field_name="country__region", choices=Region.choices, label=_("地区"))
-    sector = django_filters.MultipleChoiceFilter(choices=Sector.choices, label=_("行业"))
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("阶段"))
-    business_model = django_filters.MultipleChoiceFilter(choices=BusinessModel.choices, label=_("业务模式"))
-    filing_status = django_filters.MultipleChoiceFilter(choices=FilingStatus.choices, label=_("备案状态"))
+    sector = django_filters.MultipleChoiceFilter(distinct=False, choices=Sector.choices, label=_("行业"))
+    stage = django_filters.MultipleChoiceFilter(distinct=False, choices=Stage.choices, label=_("阶段"))
+    business_model = django_filters.MultipleChoiceFilter(
+        distinct=False, choices=BusinessModel.choices, label=_("业务模式")
+    )
+    filing_status = django_filters.MultipleChoiceFilter(
+        distinct=False, choices=FilingStatus.choices, label=_("备案状态")
+    )
     library = django_filters.ChoiceFilter(choices=Library.choices, method="filter_library", label=_("项目库"))
     organization = django_filters.NumberFilter(field_name="organization_id", label=_("企业"))
-    value_min = django_filters.NumberFilter(
-        field_name="contract_value_usd", lookup_expr="gte", label=_("金额下限（美元）")
-    )
-    value_max = django_filters.NumberFilter(
-        field_name="contract_value_usd", lookup_expr="lte", label=_("金额上限（美元）")
-    )
+    value_min = django_filters.NumberFilter(method="filter_value_min", label=_("金额下限（美元）"))
+    value_max = django_filters.NumberFilter(method="filter_value_max", label=_("金额上限（美元）"))
     start_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte", label=_("开工不早于"))
     start_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label=_("开工不晚于"))
-    year = django_filters.NumberFilter(field_name="start_date", lookup_expr="year", label=_("开工年度"))
+    # A whole year within the calendar: start_date__year=0 would be a ValueError (a 500).
+    year = YearFilter(field_name="start_date", lookup_expr="year", min_value=1, max_value=9999, label=_("开工年度"))
     search = django_filters.CharFilter(method="filter_search", label=_("搜索"))
 
     class Meta:
@@ -44,6 +52,25 @@ class ProjectFilterSet(django_filters.FilterSet):
         if value == Library.OPERATING:
             condition |= Q(business_model__in=INVESTMENT_MODELS)
         return queryset.filter(condition)
+
+    def filter_value_min(self, queryset, name, value):
+        return self._with_visible_values(queryset).filter(contract_value_usd__gte=value)
+
+    def filter_value_max(self, queryset, name, value):
+        return self._with_visible_values(queryset).filter(contract_value_usd__lte=value)
+
+    def _with_visible_values(self, queryset):
+        """Contract values are private to the owner and officials: a value filter keeps only the
+        projects whose value the user may see, so it cannot be used to probe anyone else's."""
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            return queryset.none()
+        if user.is_official:
+            return queryset
+        membership = user.org_membership
+        if membership is None:
+            return queryset.none()
+        return queryset.filter(organization_id=membership.organization_id)
 
     def filter_search(self, queryset, name, value):
         return search_projects(queryset, value)

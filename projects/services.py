@@ -100,6 +100,8 @@ def _validate(project: Project) -> None:
         errors["planned_completion"] = _("计划竣工日期不能早于开工日期（completion is before the start）。")
     if project.embassy_registered and not project.embassy_registered_on:
         errors["embassy_registered_on"] = _("请填写报到登记日期（give the registration date）。")
+    if len(project.description or "") > 5000:
+        errors["description"] = _("项目简介不能超过5000字（at most 5,000 characters）。")
     if project.embassy_registered_on and project.embassy_registered_on > timezone.localdate():
         errors["embassy_registered_on"] = _("报到登记日期不能晚于今天（the date is in the future）。")
     if errors:
@@ -161,12 +163,23 @@ def project_update(*, actor: User, project: Project, data: dict[str, Any]) -> Pr
         "search_text",
         "currency",
     ]
+    reopened = None
     if project.filing_status == FilingStatus.APPROVED and key_changed:
         project.filing_status = FilingStatus.SUBMITTED
         project.submitted_at = timezone.now()
         fields += ["filing_status", "submitted_at"]
-        _record_review(project, ReviewAction.REOPENED, actor, comment=", ".join(key_changed))
+        reopened = _record_review(project, ReviewAction.REOPENED, actor, comment=", ".join(key_changed))
     project.save(update_fields=[*set(fields), "updated_at"])
+    if reopened is not None:
+        # Back in the review queue: the reviewers are told, as on any submission.
+        notify(
+            recipients=_reviewers(),
+            kind=NotificationKind.PROJECT_REVIEW,
+            title=_("已备案项目关键信息变更，待重新审核：%(name)s") % {"name": project.name},
+            body=_("%(org)s 修改了：%(fields)s") % {"org": project.organization.name, "fields": reopened.comment},
+            url=reverse("projects:review_queue"),
+            dedupe_key=f"project-review:{reopened.pk}",
+        )
     if project.stage != before["stage"]:
         ProjectStageChange.objects.create(
             project=project, from_stage=before["stage"], to_stage=project.stage, actor=actor
@@ -299,6 +312,8 @@ def report_create(*, actor: User, project: Project, data: dict[str, Any]) -> Pro
     today = timezone.localdate()
     if year and half and (year > today.year or (year == today.year and half == 2 and today.month < 7)):
         raise ValidationError({"year": _("不能填报尚未开始的半年度（that half-year has not begun）。")})
+    if len(data.get("notes") or "") > 5000:
+        raise ValidationError({"notes": _("说明不能超过5000字（at most 5,000 characters）。")})
     report = ProjectReport(project=project, created_by=actor, **data)
     report.full_clean(exclude=["project", "created_by"])
     report.save()

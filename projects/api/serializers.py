@@ -13,7 +13,7 @@ PRIVATE_FIELDS = ("contract_value", "currency", "contract_value_usd", "chinese_s
 
 
 class CountryCodeField(serializers.PrimaryKeyRelatedField):
-    default_error_messages = {"does_not_exist": _("未知国家代码 %(pk_value)s（unknown country code）。")}
+    default_error_messages = {"does_not_exist": _("未知国家代码 {pk_value}（unknown country code）。")}
 
     def to_internal_value(self, data):
         return super().to_internal_value(data.upper() if isinstance(data, str) else data)
@@ -84,12 +84,67 @@ class ProjectSerializer(serializers.ModelSerializer):
         return value or 0
 
     def to_representation(self, instance):
+        """The fields, built directly: DRF's generic walk over 27 fields cost ~0.2 ms a row, the
+        bulk of a 50-row list page. Values are formatted by DRF's own fields, as before (a test
+        pins this to ModelSerializer's output)."""
+        p = instance
+        request = self.context.get("request")
+        details = can_see_details(getattr(request, "user", None), p.organization_id)
+        return {
+            "id": p.pk,
+            "organization": p.organization_id,
+            "organization_name": p.organization.name,
+            "name": p.name,
+            "name_en": p.name_en,
+            "country": p.country_id,
+            "country_name": p.country.name_zh,
+            "region": p.country.region,
+            "location": p.location,
+            "sector": p.sector,
+            "business_model": p.business_model,
+            "stage": p.stage,
+            "contract_value": _money(p.contract_value) if details else None,
+            "currency": p.currency if details else None,
+            "contract_value_usd": _money(p.contract_value_usd) if details else None,
+            "start_date": _date(p.start_date),
+            "planned_completion": _date(p.planned_completion),
+            "chinese_staff": p.chinese_staff if details else None,
+            "local_staff": p.local_staff if details else None,
+            "embassy_registered": p.embassy_registered,
+            "embassy_registered_on": _date(p.embassy_registered_on),
+            "description": p.description,
+            "filing_status": p.filing_status,
+            "submitted_at": _datetime(p.submitted_at),
+            "approved_at": _datetime(p.approved_at),
+            "created_at": _datetime(p.created_at),
+            "updated_at": _datetime(p.updated_at),
+        }
+
+    def to_representation_generic(self, instance):
+        """ModelSerializer's own representation, with the private fields nulled (tests compare)."""
         data = super().to_representation(instance)
         request = self.context.get("request")
         if not can_see_details(getattr(request, "user", None), instance.organization_id):
             for name in PRIVATE_FIELDS:
                 data[name] = None
         return data
+
+
+_MONEY_FIELD = serializers.DecimalField(max_digits=18, decimal_places=2)
+_DATE_FIELD = serializers.DateField()
+_DATETIME_FIELD = serializers.DateTimeField()
+
+
+def _money(value):
+    return None if value is None else _MONEY_FIELD.to_representation(value)
+
+
+def _date(value):
+    return None if value is None else _DATE_FIELD.to_representation(value)
+
+
+def _datetime(value):
+    return None if value is None else _DATETIME_FIELD.to_representation(value)
 
 
 class ProjectReviewSerializer(serializers.ModelSerializer):

@@ -1,5 +1,8 @@
 """API of the project library: thin ViewSets whose workflow steps call services."""
 
+from collections.abc import Mapping
+
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,15 +12,25 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from portal import xlsx
 from portal.api.base import ScopedModelViewSet
 from portal.api.pagination import CursorPagePagination, PagePagination
+from portal.choices import OrganizationKind
 from portal.models import Organization
 
 from .. import selectors, services
 from ..filtersets import ProjectFilterSet, ProjectReportFilterSet
 from ..models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport
+from ..resources import (
+    ProjectImportErrorsSerializer,
+    ProjectImportFileSerializer,
+    ProjectImportResultSerializer,
+    ProjectXlsx,
+)
 from .serializers import (
     ExchangeRateSerializer,
     MapRowSerializer,
@@ -32,6 +45,9 @@ from .serializers import (
     SurveySerializer,
 )
 
+# The largest export one request may ask for; more is a 400 asking for narrower filters.
+MAX_EXPORT_ROWS = 20_000
+
 
 class IsOfficial(permissions.BasePermission):
     message = _("仅限主管部门工作人员（officials only）。")
@@ -45,7 +61,8 @@ class IsOfficial(permissions.BasePermission):
 class ProjectViewSet(ScopedModelViewSet):
     """Overseas projects. The public sees approved projects without values or staff numbers."""
 
-    queryset = Project.objects.select_related("organization", "country")
+    # search_text is only for the search index: never load it.
+    queryset = Project.objects.select_related("organization", "country").defer("search_text")
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
     filter_backends = [DjangoFilterBackend]  # ?search= is part of the FilterSet (projects/search.py)
@@ -83,18 +100,20 @@ class ProjectViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve a submitted filing (officials with `review`)."""
+        project = self.get_object()  # a record outside the user's scope is a 404 before any 400
         serializer = ReviewDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        project = services.project_approve(actor=request.user, project=self.get_object(), **serializer.validated_data)
+        project = services.project_approve(actor=request.user, project=project, **serializer.validated_data)
         return self._respond(project)
 
     @extend_schema(request=ReturnDecisionSerializer, responses={200: ProjectSerializer})
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         """Return a submitted filing with a comment saying what to correct (officials with `review`)."""
+        project = self.get_object()  # a record outside the user's scope is a 404 before any 400
         serializer = ReturnDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        project = services.project_return(actor=request.user, project=self.get_object(), **serializer.validated_data)
+        project = services.project_return(actor=request.user, project=project, **serializer.validated_data)
         return self._respond(project)
 
     @extend_schema(responses={200: ProjectHistorySerializer})
@@ -113,8 +132,17 @@ class ProjectViewSet(ScopedModelViewSet):
         }
         return Response(ProjectHistorySerializer(data).data)
 
-    @extend_schema(responses={200: ProjectReportSerializer(many=True)})
-    @action(detail=True, methods=["get"], filterset_class=ProjectReportFilterSet, pagination_class=PagePagination)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", OpenApiTypes.INT, required=False),
+            OpenApiParameter("half", OpenApiTypes.INT, required=False, enum=[1, 2]),
+        ],
+        responses={200: ProjectReportSerializer(many=True)},
+    )
+    # No filterset_class here: get_object() filters *projects* with it, and a report FilterSet
+    # over the project queryset is an AssertionError (a 500 on ?year=). The reports are
+    # filtered below.
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=PagePagination)
     def reports(self, request, pk=None):
         """The project's half-yearly reports (owner and officials)."""
         project = self.get_object()
@@ -201,6 +229,71 @@ class ProjectViewSet(ScopedModelViewSet):
         estimate = selectors.subsidy_estimate(organization, year)
         return Response(SubsidyEstimateSerializer(estimate).data)
 
+    # --- Excel export and import (projects/resources.py, portal/xlsx.py) ---------------------
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(name, OpenApiTypes.STR, required=False, description=_("同列表的筛选条件"))
+            for name in ("search", "country", "region", "sector", "stage", "business_model", "filing_status")
+        ],
+        responses={(200, xlsx.CONTENT_TYPE): OpenApiTypes.BINARY},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        pagination_class=None,
+        renderer_classes=[JSONRenderer, xlsx.XlsxRenderer],
+    )
+    def export(self, request):
+        """The projects you can see, filtered as the list is, as an Excel workbook. Contract values
+        and staff numbers only where you may see them; for the public there are no such columns."""
+        queryset = self.filter_queryset(self.get_queryset())
+        if queryset[: MAX_EXPORT_ROWS + 1].count() > MAX_EXPORT_ROWS:
+            raise ValidationError(
+                {"detail": _("一次最多导出 %(max)d 个项目，请增加筛选条件。") % {"max": MAX_EXPORT_ROWS}}
+            )
+        content = ProjectXlsx().export(user=request.user, queryset=queryset)
+        filename = f"projects-{timezone.localdate().isoformat()}.xlsx"
+        return HttpResponse(
+            content,
+            content_type=xlsx.CONTENT_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": ProjectImportFileSerializer},
+        responses={201: ProjectImportResultSerializer, 400: ProjectImportErrorsSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+        permission_classes=[permissions.IsAuthenticated],
+    )
+    def import_(self, request):
+        """Register your enterprise's projects from an Excel file (the export's columns) as drafts.
+        All or nothing: with any bad row nothing is imported, and every error is listed with its
+        row number and column."""
+        membership = request.user.org_membership
+        if membership is None or membership.organization.kind != OrganizationKind.ENTERPRISE:
+            raise PermissionDenied(_("只有企业可以导入项目（only enterprises import projects）。"))
+        upload = ProjectImportFileSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        try:
+            result = ProjectXlsx().import_file(upload.validated_data["file"], actor=request.user)
+        except xlsx.XlsxError as exc:
+            raise ValidationError({"file": [str(exc)]}) from exc
+        if not result.ok:
+            body = {
+                "detail": _("未导入任何项目：%(n)d 处错误。") % {"n": len(result.errors)},
+                "errors": [error.as_dict() for error in result.errors],
+            }
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        body = {"created": len(result.created), "ids": [project.pk for project in result.created]}
+        return Response(body, status=status.HTTP_201_CREATED)
+
 
 class ExchangeRateViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
@@ -220,6 +313,8 @@ class ExchangeRateViewSet(
 
     def update(self, request, *args, **kwargs):
         """Create or change the rate of a currency."""
+        if not isinstance(request.data, Mapping):  # e.g. a JSON list: a 400, not a TypeError
+            raise ValidationError({"non_field_errors": [_("请求体必须是 JSON 对象（expected an object）。")]})
         serializer = self.get_serializer(data={**request.data, "currency": kwargs["currency"].upper()})
         serializer.is_valid(raise_exception=True)
         rate = services.exchange_rate_set(actor=request.user, **serializer.validated_data)

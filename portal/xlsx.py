@@ -1,0 +1,297 @@
+"""Excel (.xlsx) import and export, shared by the parts of the portal.
+
+A part that can be exchanged as a spreadsheet defines an `XlsxKind` in its `resources.py` and
+registers it; the commands ``manage.py export_xlsx <kind> <file>`` and ``import_xlsx <kind>
+<file>`` and the parts' API actions find it here by name::
+
+    # suppliers/resources.py
+    @xlsx.register
+    class SupplierXlsx(xlsx.XlsxKind):
+        name = "suppliers"
+        ...
+
+Columns are declared once (`Column`): a code (the field's API name) and a Chinese label; the
+header row shows both, ``项目名称（name）``, and an import accepts the header in that form, the
+label alone or the code alone. Values of choice fields are codes (an import also takes the
+Chinese label).
+
+An import is all-or-nothing: every row is checked by the part's own rules (its serializer and
+services), inside one transaction; any row error rolls the whole file back, and the result
+lists every error with its spreadsheet row number (the header is row 1) and column code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, BinaryIO, ClassVar
+
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_IMPORT_ROWS = 5000
+_HEADER_CODE = re.compile(r"^(?P<label>.*?)\s*[（(]\s*(?P<code>[A-Za-z_][A-Za-z0-9_]*)\s*[)）]\s*$")
+
+
+class XlsxError(Exception):
+    """The file cannot be read as a spreadsheet of this kind (not a row error)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str
+    label: str
+    #: Read from an import (else exported only, and ignored when imported).
+    imported: bool = True
+
+    @property
+    def header(self) -> str:
+        return f"{self.label}（{self.code}）"
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # spreadsheet row number; 1 is the header
+    field: str  # column code, or "" for the row as a whole
+    message: str
+
+    def __str__(self) -> str:
+        where = _("第 %(row)d 行") % {"row": self.row}
+        return f"{where} {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    created: list[Any] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class XlsxKind:
+    """What a part implements to be exchanged as .xlsx."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    columns: ClassVar[tuple[Column, ...]]
+
+    def export(self, *, user=None, queryset=None) -> bytes:  # pragma: no cover - abstract
+        """The records `user` may see (None: everything, for the command) as a workbook."""
+        raise NotImplementedError
+
+    def import_rows(self, rows: list[tuple[int, dict[str, Any]]], *, actor=None) -> ImportResult:  # pragma: no cover
+        """Create the records of `rows` ((row number, {code: cell value})), all or nothing.
+
+        With `actor` (the API) the records are the actor's organisation's; without (the
+        command) each row names its organisation."""
+        raise NotImplementedError
+
+    def import_file(self, file: BinaryIO | str, *, actor=None) -> ImportResult:
+        header_errors, rows = read_rows(file, self.columns)
+        if header_errors:
+            return ImportResult(errors=header_errors)
+        return self.import_rows(rows, actor=actor)
+
+
+_registry: dict[str, type[XlsxKind]] = {}
+_discovered = False
+
+
+def register(kind: type[XlsxKind]) -> type[XlsxKind]:
+    """Class decorator: make `kind` available to the commands under `kind.name`."""
+    _registry[kind.name] = kind
+    return kind
+
+
+def kinds() -> list[str]:
+    _discover()
+    return sorted(_registry)
+
+
+def get(name: str) -> XlsxKind:
+    _discover()
+    try:
+        return _registry[name]()
+    except KeyError:
+        raise LookupError(
+            _("未知的数据类型 %(name)s；可选：%(kinds)s") % {"name": name, "kinds": ", ".join(sorted(_registry))}
+        ) from None
+
+
+def _discover() -> None:
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("resources")
+        _discovered = True
+
+
+# --- Reading and writing ---------------------------------------------------------------------
+
+
+def header_code(header: Any, columns: Iterable[Column]) -> str | None:
+    """The column code a header cell names: ``标签（code）``, the label alone, or the code alone."""
+    text = str(header or "").strip()
+    if not text:
+        return None
+    by_code = {c.code: c for c in columns}
+    match = _HEADER_CODE.match(text)
+    if match and match["code"] in by_code:
+        return match["code"]
+    if text in by_code:
+        return text
+    for column in by_code.values():
+        if text == column.label:
+            return column.code
+    return None
+
+
+def read_rows(file: BinaryIO | str, columns: tuple[Column, ...]) -> tuple[list[RowError], list[tuple[int, dict]]]:
+    """The header's errors (unknown or repeated columns) and the data rows, each as its row
+    number and {column code: cell value}. Blank rows are skipped."""
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise XlsxError(_("无法读取文件，请上传 Excel（.xlsx）文件（not a readable .xlsx file）。")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        lines = sheet.iter_rows(values_only=True)
+        header = next(lines, None)
+        if header is None:
+            raise XlsxError(_("文件是空的（the file is empty）。"))
+        errors: list[RowError] = []
+        codes: list[str | None] = []
+        for position, cell in enumerate(header, 1):
+            code = header_code(cell, columns)
+            if code is None and cell not in (None, ""):
+                errors.append(
+                    RowError(1, get_column_letter(position), _("无法识别的列：%(header)s") % {"header": cell})
+                )
+            elif code is not None and code in codes:
+                errors.append(RowError(1, code, _("列重复（repeated column）。")))
+            codes.append(code)
+        rows = []
+        for number, values in enumerate(lines, 2):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            if len(rows) >= MAX_IMPORT_ROWS:
+                raise XlsxError(_("一次最多导入 %(max)d 行（at most %(max)d rows）。") % {"max": MAX_IMPORT_ROWS})
+            rows.append((number, {code: value for code, value in zip(codes, values, strict=False) if code}))
+        return errors, rows
+    finally:
+        workbook.close()
+
+
+def write_workbook(headers: list[str], rows: Iterable[Iterable[Any]], *, title: str) -> bytes:
+    """A one-sheet workbook: bold, frozen header row; strings stay strings (never formulas)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Sheet1")
+    sheet.freeze_panes = "A2"
+    for position, header in enumerate(headers, 1):
+        sheet.column_dimensions[get_column_letter(position)].width = max(10, min(40, 2 * len(header) + 2))
+    bold = Font(bold=True)
+    sheet.append([_cell(sheet, header, font=bold) for header in headers])
+    for row in rows:
+        sheet.append([_cell(sheet, value) for value in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _cell(sheet, value: Any, font: Font | None = None) -> WriteOnlyCell:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)  # Excel has no time zones; the portal's are local
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and cell.data_type == "f":
+        cell.data_type = "s"  # "=..." in a name is text, not a formula to run in the reader's Excel
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        cell.number_format = "yyyy-mm-dd"
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+# --- Cell values ------------------------------------------------------------------------------
+
+
+def text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def decimal_text(value: Any) -> str | None:
+    """A number cell as serializer input (floats by their shortest repr: 0.1 stays 0.1)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        return str(value)  # refused by the serializer as a number
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    if isinstance(value, int | Decimal):
+        return str(value)
+    return str(value).strip().replace(",", "")
+
+
+def date_text(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+TRUE = frozenset({"1", "true", "yes", "y", "是", "已", "已登记", "√", "✓"})
+FALSE = frozenset({"", "0", "false", "no", "n", "否", "未", "未登记", "×"})
+
+
+def boolean(value: Any) -> bool | str:
+    """True/False from a cell; anything else is returned as text for the serializer to refuse."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    word = text(value).lower()
+    if word in TRUE:
+        return True
+    if word in FALSE:
+        return False
+    return word
+
+
+class XlsxRenderer(BaseRenderer):
+    """Lets API clients ask for a workbook (`Accept:` the .xlsx type, or `?format=xlsx`); the
+    actions answer with the file themselves, and errors come as JSON."""
+
+    media_type = CONTENT_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return JSONRenderer().render(data)

@@ -61,13 +61,25 @@ class IsOfficial(permissions.BasePermission):
 class ProjectViewSet(ScopedModelViewSet):
     """Overseas projects. The public sees approved projects without values or staff numbers."""
 
-    # search_text is only for the search index: never load it.
-    queryset = Project.objects.select_related("organization", "country").defer("search_text")
+    # The columns the serializer writes, and of the joined rows only what it shows: building
+    # fewer model fields is a third of a 50-row page's Python time. search_text is never loaded.
+    queryset = Project.objects.select_related("organization", "country").only(
+        *(f.name for f in Project._meta.concrete_fields if f.name != "search_text"),
+        "organization__name",
+        "country__name_zh",
+        "country__region",
+    )
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
     filter_backends = [DjangoFilterBackend]  # ?search= is part of the FilterSet (projects/search.py)
     pagination_class = CursorPagePagination
     editable_actions = frozenset({"submit", "withdraw", "reports_create"})
+
+    def list(self, request, *args, **kwargs):
+        # Rows as dicts (values()): building three model instances a row was half the page's time.
+        queryset = self.filter_queryset(self.get_queryset()).values(*ProjectSerializer.ROW_COLUMNS)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def perform_create(self, serializer):
         serializer.instance = services.project_create(actor=self.request.user, data=serializer.validated_data)
@@ -162,7 +174,7 @@ class ProjectViewSet(ScopedModelViewSet):
         return Response(ProjectReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("by", OpenApiTypes.STR, enum=list(selectors.STAT_DIMENSIONS), required=False)],
+        parameters=[OpenApiParameter("by", OpenApiTypes.STR, enum=[*selectors.STAT_DIMENSIONS], required=False)],
         responses={200: StatisticsRowSerializer(many=True)},
     )
     @action(detail=False, methods=["get"], pagination_class=None, permission_classes=[IsOfficial])

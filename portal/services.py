@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -382,7 +385,15 @@ def delivery_attempt(*, delivery_id: int) -> float | None:
                 _send_email(delivery)
             else:
                 _send_webhook(delivery)
-        except Exception as exc:
+        except DeliveryRefused as exc:
+            # Retrying cannot help: fail at once and say why.
+            delivery.attempts += 1
+            delivery.status = DeliveryStatus.FAILED
+            delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            delivery.save(update_fields=["attempts", "last_error", "status"])
+            logger.error("delivery %s refused: %s", delivery.pk, exc)
+            return None
+        except Exception as exc:  # any other channel failure is recorded and retried
             delivery.attempts += 1
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             window_end = delivery.created_at + timedelta(seconds=settings.NOTIFY["RETRY_WINDOW_SECONDS"])
@@ -437,12 +448,38 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+class DeliveryRefused(Exception):
+    """A delivery that must not be attempted again (e.g. a webhook into a private network)."""
+
+
+def check_webhook_destination(url: str) -> None:
+    """Refuse a webhook whose host resolves to a non-public address, unless allowed in settings.
+
+    Checked when sending, since DNS may change after the URL was saved.
+    """
+    if settings.NOTIFY["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"]:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DeliveryRefused(f"not an http(s) URL: {url!r}")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise RuntimeError(f"cannot resolve {parts.hostname}: {exc}") from exc  # may be passing: retried
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global:
+            raise DeliveryRefused(f"{parts.hostname} resolves to the non-public address {address}")
+
+
 def _send_webhook(delivery: Delivery) -> None:
     notification = delivery.notification
     membership = Membership.objects.select_related("organization").filter(user_id=notification.recipient_id).first()
     if membership is None or not membership.organization.webhook_url:
         raise RuntimeError("the recipient's organisation has no webhook")
     org = membership.organization
+    check_webhook_destination(org.webhook_url)
     payload = {
         "notification": notification.pk,
         "delivery": delivery.pk,

@@ -281,6 +281,10 @@ NOTIFY = {
     # After this long a delivery that has not gone out is failed for good.
     "RETRY_WINDOW_SECONDS": env.int("NOTIFY_RETRY_WINDOW_SECONDS", default=60 * 60 * 24),
     "WEBHOOK_TIMEOUT_SECONDS": env.float("NOTIFY_WEBHOOK_TIMEOUT_SECONDS", default=5.0),
+    # Webhook URLs are set by organisations: unless allowed, a URL whose host resolves to a
+    # loopback, private, link-local or reserved address is refused (no requests into the
+    # portal's own network). Allowed by default only in DEBUG.
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": env.bool("NOTIFY_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG),
     # Deliveries handed to one fan-out task.
     "FANOUT_CHUNK": 500,
 }

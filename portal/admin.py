@@ -90,10 +90,10 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("重新排队发送"))
     def requeue(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
-        queryset.update(status="queued", next_attempt_at=timezone.now())
-        services.enqueue_deliveries(ids)
-        self.message_user(request, _("已重新排队 %(n)d 条。") % {"n": len(ids)}, messages.SUCCESS)
+        count = services.deliveries_requeue(
+            actor=request.user, delivery_ids=list(queryset.values_list("pk", flat=True))
+        )
+        self.message_user(request, _("已重新排队 %(n)d 条（已发送的不重发）。") % {"n": count}, messages.SUCCESS)
 
 
 @admin.register(NotificationPreference)

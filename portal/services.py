@@ -359,6 +359,20 @@ def deliveries_still_queued(*, delivery_ids: list[int]) -> list[int]:
     )
 
 
+@transaction.atomic
+def deliveries_requeue(*, actor: User, delivery_ids: list[int]) -> int:
+    """An administrator sends failed (or stuck) deliveries again; sent ones are left alone."""
+    deliveries = Delivery.objects.filter(pk__in=delivery_ids).exclude(status=DeliveryStatus.SENT)
+    ids = list(deliveries.values_list("pk", flat=True))
+    # A fresh start: the attempts and the retry window (counted from created_at) begin again.
+    now = timezone.now()
+    deliveries.update(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=now, created_at=now)
+    if ids:
+        audit_record(actor=actor, action="delivery.requeue", count=len(ids))
+        transaction.on_commit(lambda: enqueue_deliveries(ids))
+    return len(ids)
+
+
 def retry_delay(attempts: int) -> float:
     """Seconds before the next try after `attempts` failed ones: exponential backoff."""
     return settings.NOTIFY["RETRY_BASE_SECONDS"] * 2 ** max(attempts - 1, 0)

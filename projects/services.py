@@ -158,7 +158,7 @@ def project_update(*, actor: User, project: Project, data: dict[str, Any]) -> Pr
     _prepare(project)
     key_changed = [f for f in Project.KEY_FIELDS if getattr(project, f) != before[f]]
     fields = [
-        *{("country" if f == "country_id" else f) for f in changed},
+        *changed,
         "contract_value_usd",
         "search_text",
         "currency",

@@ -289,3 +289,20 @@ def test_a_delivery_that_is_no_longer_queued_is_not_attempted(cast):
 
     assert mail.outbox == []
     assert not any(q["sql"].startswith("UPDATE") for q in queries.captured_queries)
+
+
+def test_requeue_sends_failed_deliveries_again_and_leaves_sent_ones(cast, django_capture_on_commit_callbacks):
+    from portal.models import AuditEvent, Delivery
+
+    note = NotificationFactory(recipient=cast.owner)
+    failed = Delivery.objects.create(notification=note, channel="email", status="failed", attempts=6)
+    sent = Delivery.objects.create(notification=note, channel="webhook", status="sent", attempts=1)
+    with django_capture_on_commit_callbacks() as callbacks:
+        count = services.deliveries_requeue(actor=cast.official, delivery_ids=[failed.pk, sent.pk])
+    assert count == 1
+    assert len(callbacks) == 1  # queued after commit, not before
+    failed.refresh_from_db()
+    sent.refresh_from_db()
+    assert (failed.status, failed.attempts) == ("queued", 0)
+    assert (sent.status, sent.attempts) == ("sent", 1)
+    assert AuditEvent.objects.filter(action="delivery.requeue").exists()

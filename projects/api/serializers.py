@@ -165,15 +165,6 @@ class ProjectSerializer(serializers.ModelSerializer):
             "updated_at": _datetime(p["updated_at"]),
         }
 
-    def to_representation_generic(self, instance):
-        """ModelSerializer's own representation, with the private fields nulled (tests compare)."""
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if not can_see_details(getattr(request, "user", None), instance.organization_id):
-            for name in PRIVATE_FIELDS:
-                data[name] = None
-        return data
-
 
 _CENT = Decimal("0.01")
 

@@ -23,6 +23,7 @@ from portal.choices import OrganizationKind
 from portal.models import Organization
 
 from .. import selectors, services
+from ..choices import FilingStatus
 from ..filtersets import ProjectFilterSet, ProjectReportFilterSet
 from ..models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport
 from ..resources import (
@@ -43,6 +44,7 @@ from .serializers import (
     SubsidyEstimateSerializer,
     SurveyAnswerSerializer,
     SurveySerializer,
+    can_see_details,
 )
 
 # The largest export one request may ask for; more is a 400 asking for narrower filters.
@@ -133,10 +135,7 @@ class ProjectViewSet(ScopedModelViewSet):
     def history(self, request, pk=None):
         """The filing history with officials' comments and the stage changes (owner and officials)."""
         project = self.get_object()
-        if not (
-            request.user.is_authenticated
-            and (request.user.is_official or request.user.organization == project.organization)
-        ):
+        if not can_see_details(request.user, project.organization_id):
             raise PermissionDenied
         data = {
             "reviews": project.reviews.select_related("actor"),
@@ -186,7 +185,7 @@ class ProjectViewSet(ScopedModelViewSet):
             raise ValidationError({"by": _("可选：%(dims)s") % {"dims": ", ".join(selectors.STAT_DIMENSIONS)}})
         queryset = self.filter_queryset(self.get_queryset())
         if "filing_status" not in request.query_params:
-            queryset = queryset.filter(filing_status="approved")
+            queryset = queryset.filter(filing_status=FilingStatus.APPROVED)
         return Response(StatisticsRowSerializer(selectors.project_statistics(queryset, by), many=True).data)
 
     @extend_schema(responses={200: MapRowSerializer(many=True)})

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from rest_framework.test import APIRequestFactory
 
-from projects.api.serializers import ProjectSerializer
+from projects.api.serializers import PRIVATE_FIELDS, ProjectSerializer
 from projects.choices import FilingStatus
 from projects.tests.factories import ProjectFactory
 
@@ -35,6 +35,8 @@ def test_direct_representation_equals_the_model_serializers(cast, role):
     request.user = cast.user(role) or AnonymousUser()
     serializer = ProjectSerializer(context={"request": request})
     direct = serializer.to_representation(project)
-    generic = dict(serializer.to_representation_generic(project))
+    generic = dict(super(ProjectSerializer, serializer).to_representation(project))  # DRF's own walk
+    if role in ("outsider", "anonymous"):
+        generic.update(dict.fromkeys(PRIVATE_FIELDS))
     assert direct == generic
     assert list(direct) == list(generic)

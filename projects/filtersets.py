@@ -54,23 +54,13 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset.filter(condition)
 
     def filter_value_min(self, queryset, name, value):
-        return self._with_visible_values(queryset).filter(contract_value_usd__gte=value)
+        return queryset.with_visible_figures(self._user()).filter(contract_value_usd__gte=value)
 
     def filter_value_max(self, queryset, name, value):
-        return self._with_visible_values(queryset).filter(contract_value_usd__lte=value)
+        return queryset.with_visible_figures(self._user()).filter(contract_value_usd__lte=value)
 
-    def _with_visible_values(self, queryset):
-        """Contract values are private to the owner and officials: a value filter keeps only the
-        projects whose value the user may see, so it cannot be used to probe anyone else's."""
-        user = getattr(self.request, "user", None)
-        if user is None or not user.is_authenticated:
-            return queryset.none()
-        if user.is_official:
-            return queryset
-        membership = user.org_membership
-        if membership is None:
-            return queryset.none()
-        return queryset.filter(organization_id=membership.organization_id)
+    def _user(self):
+        return getattr(self.request, "user", None)
 
     def filter_search(self, queryset, name, value):
         return search_projects(queryset, value)

@@ -7,10 +7,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.choices import OrganizationKind
 from portal.models import Country, Organization, ScopedQuerySet
 
 from .choices import BusinessModel, FilingStatus, Half, ReviewAction, Sector, Stage
@@ -38,7 +39,50 @@ class ExchangeRate(models.Model):
         return f"1 {self.currency} = {self.usd_per_unit} USD ({self.as_of})"
 
 
+def figures_scope(user) -> bool | int:
+    """The one rule for a project's private figures (contract values and staff numbers).
+
+    True: every project's (officials); an organisation id: that enterprise's own projects (its
+    members); False: none (the public, suppliers, people without an organisation). The API,
+    the pages, the filters and the Excel export all decide through this function, by way of
+    `ProjectQuerySet.with_figures_for` / `with_visible_figures` or `figures_visible`.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_official:
+        return True
+    membership = user.org_membership
+    if membership is None or membership.organization.kind != OrganizationKind.ENTERPRISE:
+        return False
+    return membership.organization_id
+
+
+def figures_visible(user, organization_id: int) -> bool:
+    """Whether `user` may see the figures of a project of `organization_id` (figures_scope)."""
+    scope = figures_scope(user)
+    return scope is True or (scope is not False and scope == organization_id)
+
+
 class ProjectQuerySet(ScopedQuerySet):
+    def with_figures_for(self, user) -> ProjectQuerySet:
+        """Annotate each project with `figures_visible`: whether `user` may see its figures."""
+        scope = figures_scope(user)
+        if isinstance(scope, bool):
+            expression = Value(scope, output_field=models.BooleanField())
+        else:
+            expression = ExpressionWrapper(Q(organization_id=scope), output_field=models.BooleanField())
+        return self.annotate(figures_visible=expression)
+
+    def with_visible_figures(self, user) -> ProjectQuerySet:
+        """Only the projects whose figures `user` may see: a filter on contract values goes
+        through this, so that it cannot probe anyone else's figures."""
+        scope = figures_scope(user)
+        if scope is True:
+            return self
+        if scope is False:
+            return self.none()
+        return self.filter(organization_id=scope)
+
     def visible_to(self, user) -> ProjectQuerySet:
         """Officials see every project; an organisation its own; everyone else approved ones."""
         if user.is_authenticated and user.is_official:

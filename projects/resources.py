@@ -30,9 +30,9 @@ from portal.choices import MembershipRole, OrganizationKind
 from portal.models import Country, Membership, Organization
 
 from . import services
-from .api.serializers import PRIVATE_FIELDS, ProjectSerializer, can_see_details
+from .api.serializers import PRIVATE_FIELDS, ProjectSerializer
 from .choices import BusinessModel, Sector, Stage
-from .models import Project
+from .models import Project, figures_scope, figures_visible
 
 COLUMNS = (
     xlsx.Column("id", "编号", imported=False),
@@ -112,23 +112,16 @@ class ProjectResource(resources.ModelResource):
         if (
             name in PRIVATE_FIELDS
             and self.user is not None
-            and not can_see_details(self.user, instance.organization_id)
+            and not figures_visible(self.user, instance.organization_id)
         ):
             return None
         return super().export_field(field, instance, **kwargs)
 
 
 def sees_values(user) -> bool:
-    """Whether an export for `user` has the value and staff columns at all: the command's and
-    officials' do, and an enterprise member's (for their own projects)."""
-    if user is None:
-        return True
-    if not user.is_authenticated:
-        return False
-    if user.is_official:
-        return True
-    membership = user.org_membership
-    return membership is not None and membership.organization.kind == OrganizationKind.ENTERPRISE
+    """Whether an export for `user` has the value and staff columns at all: the command's
+    (`user` None) does, and so does anyone whose figures_scope is not empty."""
+    return user is None or figures_scope(user) is not False
 
 
 @xlsx.register

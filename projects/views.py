@@ -7,7 +7,7 @@ Thin, like portal/views.py: a page reads through `Project.objects.visible_to(use
 shape of the input with a form and calls a service (projects/services.py), which owns the rule.
 A service's ValidationError goes back onto the form or into a message; its PermissionError
 becomes a message. Contract values and staff numbers are shown by the API's rule
-(`can_see_details`): to the owning organisation and to officials only.
+(`figures_scope` in projects/models.py): to the owning organisation and to officials only.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from portal.models import Country
 from portal.viewmixins import get_editable_or_403, get_scoped_or_404
 
 from . import selectors, services
-from .api.serializers import can_see_details
 from .choices import FilingStatus, Library
 from .forms import (
     MapFilterSet,
@@ -48,7 +47,7 @@ from .forms import (
     SurveyOpenForm,
     country_label,
 )
-from .models import IntendedProjectSurvey, Project, ProjectReport, SurveyResponse
+from .models import IntendedProjectSurvey, Project, ProjectReport, SurveyResponse, figures_scope
 
 PAGE_SIZE = 20
 # The filter of the list that each statistics dimension's rows link to.
@@ -118,10 +117,11 @@ def _join_query(*parts: str) -> str:
 def project_list(request):
     """Projects the user may see, filtered like the API, in the four libraries (tabs)."""
     user = request.user
-    queryset = Project.objects.visible_to(user).select_related("organization", "country").order_by("-id")
+    queryset = Project.objects.visible_to(user).with_figures_for(user).select_related("organization", "country")
+    queryset = queryset.order_by("-id")
     filterset = ProjectPageFilterSet(request.GET, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"project": project, "details": can_see_details(user, project.organization_id)} for project in page]
+    rows = [{"project": project, "details": project.figures_visible} for project in page]
     current = request.GET.get("library", "")
     base = _filter_query(request, "library")
     tabs = [{"key": "", "label": _("全部项目"), "query": base, "current": current not in Library.values}]
@@ -148,7 +148,7 @@ def project_list(request):
 
 def _detail_context(request, project: Project, **forms) -> dict:
     user = request.user
-    details = can_see_details(user, project.organization_id)
+    details = project.figures_visible
     member = user.is_authenticated and Project.objects.editable_by(user).filter(pk=project.pk).exists()
     status = project.filing_status
     reviewer = _is_reviewer(user)
@@ -178,11 +178,13 @@ def _detail_context(request, project: Project, **forms) -> dict:
 
 
 def _project_or_404(request, pk: int) -> Project:
-    return get_scoped_or_404(Project.objects.select_related("organization", "country"), request.user, pk=pk)
+    queryset = Project.objects.with_figures_for(request.user).select_related("organization", "country")
+    return get_scoped_or_404(queryset, request.user, pk=pk)
 
 
 def _editable_or_403(request, pk: int) -> Project:
-    return get_editable_or_403(Project.objects.select_related("organization", "country"), request.user, pk=pk)
+    queryset = Project.objects.with_figures_for(request.user).select_related("organization", "country")
+    return get_editable_or_403(queryset, request.user, pk=pk)
 
 
 def project_detail(request, pk: int):
@@ -556,7 +558,7 @@ def project_map(request):
     """The overseas map (海外图谱): approved projects by country, coloured by count (everyone) or
     contract value in USD (officials), each country linking to the filtered list."""
     user = request.user
-    with_values = _is_official(user)
+    with_values = figures_scope(user) is True  # sums over every enterprise's figures
     metric = request.GET.get("metric", "count")
     if metric != "value" or not with_values:
         metric = "count"

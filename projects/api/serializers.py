@@ -1,16 +1,22 @@
 """Serializers of the project library. Contract values and staff numbers are shown only to
 the owning organisation and to officials; to everyone else they are null."""
 
-from decimal import ROUND_HALF_EVEN, Decimal
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from portal.api.rows import RowSerializerMixin
 from portal.models import Country
 
 from ..choices import Half
-from ..models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport, ProjectReview, ProjectStageChange
+from ..models import (
+    ExchangeRate,
+    IntendedProjectSurvey,
+    Project,
+    ProjectReport,
+    ProjectReview,
+    ProjectStageChange,
+    figures_visible,
+)
 
 PRIVATE_FIELDS = ("contract_value", "currency", "contract_value_usd", "chinese_staff", "local_staff")
 
@@ -22,16 +28,7 @@ class CountryCodeField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data.upper() if isinstance(data, str) else data)
 
 
-def can_see_details(user, project_org_id: int) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_official:
-        return True
-    membership = user.org_membership
-    return membership is not None and membership.organization_id == project_org_id
-
-
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(RowSerializerMixin, serializers.ModelSerializer):
     country = CountryCodeField(queryset=Country.objects.all())
     country_name = serializers.CharField(source="country.name_zh", read_only=True)
     region = serializers.CharField(source="country.region", read_only=True)
@@ -76,6 +73,9 @@ class ProjectSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["organization", "filing_status", "submitted_at", "approved_at", "created_at", "updated_at"]
+        # Shown only where figures_scope (projects/models.py) allows: null for everyone else.
+        private_fields = PRIVATE_FIELDS
+        private_flag = "figures_visible"
 
     def validate_currency(self, value):
         return (value or "").upper()
@@ -86,104 +86,16 @@ class ProjectSerializer(serializers.ModelSerializer):
     def validate_local_staff(self, value):
         return value or 0
 
-    # The list endpoint reads these columns as values() rows; to_representation takes a row or
-    # a model instance.
-    ROW_COLUMNS = (
-        "id",
-        "organization_id",
-        "organization__name",
-        "name",
-        "name_en",
-        "country_id",
-        "country__name_zh",
-        "country__region",
-        "location",
-        "sector",
-        "business_model",
-        "stage",
-        "contract_value",
-        "currency",
-        "contract_value_usd",
-        "start_date",
-        "planned_completion",
-        "chinese_staff",
-        "local_staff",
-        "embassy_registered",
-        "embassy_registered_on",
-        "description",
-        "filing_status",
-        "submitted_at",
-        "approved_at",
-        "created_at",
-        "updated_at",
-    )
-
-    @classmethod
-    def as_row(cls, project) -> dict:
-        if isinstance(project, dict):
-            return project
-        row = {c: getattr(project, c) for c in cls.ROW_COLUMNS if "__" not in c}
-        row["organization__name"] = project.organization.name
-        row["country__name_zh"] = project.country.name_zh
-        row["country__region"] = project.country.region
-        return row
-
     def to_representation(self, instance):
-        """The fields, built directly: DRF's generic walk over 27 fields cost ~0.2 ms a row, the
-        bulk of a 50-row list page. Values are written as DRF's fields write them (a test pins
-        this to ModelSerializer's output)."""
-        p = self.as_row(instance)
+        """Built directly from `Meta.fields` (portal/api/rows.py); a test pins it to DRF's own
+        walk. Private figures are null unless the row's `figures_visible` says otherwise."""
+        return self.represent_row(instance)
+
+    def private_visible(self, instance) -> bool:
+        if hasattr(instance, "figures_visible"):
+            return bool(instance.figures_visible)
         request = self.context.get("request")
-        details = can_see_details(getattr(request, "user", None), p["organization_id"])
-        return {
-            "id": p["id"],
-            "organization": p["organization_id"],
-            "organization_name": p["organization__name"],
-            "name": p["name"],
-            "name_en": p["name_en"],
-            "country": p["country_id"],
-            "country_name": p["country__name_zh"],
-            "region": p["country__region"],
-            "location": p["location"],
-            "sector": p["sector"],
-            "business_model": p["business_model"],
-            "stage": p["stage"],
-            "contract_value": _money(p["contract_value"]) if details else None,
-            "currency": p["currency"] if details else None,
-            "contract_value_usd": _money(p["contract_value_usd"]) if details else None,
-            "start_date": _date(p["start_date"]),
-            "planned_completion": _date(p["planned_completion"]),
-            "chinese_staff": p["chinese_staff"] if details else None,
-            "local_staff": p["local_staff"] if details else None,
-            "embassy_registered": p["embassy_registered"],
-            "embassy_registered_on": _date(p["embassy_registered_on"]),
-            "description": p["description"],
-            "filing_status": p["filing_status"],
-            "submitted_at": _datetime(p["submitted_at"]),
-            "approved_at": _datetime(p["approved_at"]),
-            "created_at": _datetime(p["created_at"]),
-            "updated_at": _datetime(p["updated_at"]),
-        }
-
-
-_CENT = Decimal("0.01")
-
-
-def _money(value):
-    """As DRF's DecimalField(decimal_places=2) writes it: a string with two decimals."""
-    return None if value is None else f"{Decimal(value).quantize(_CENT, rounding=ROUND_HALF_EVEN):f}"
-
-
-def _date(value):
-    return None if value is None else value.isoformat()
-
-
-def _datetime(value):
-    """As DRF's DateTimeField writes it: ISO 8601 in the current time zone, "Z" for UTC."""
-    if value is None:
-        return None
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return figures_visible(getattr(request, "user", None), instance.organization_id)
 
 
 class ProjectReviewSerializer(serializers.ModelSerializer):

@@ -25,7 +25,7 @@ from portal.models import Organization
 from .. import selectors, services
 from ..choices import FilingStatus
 from ..filtersets import ProjectFilterSet, ProjectReportFilterSet
-from ..models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport
+from ..models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport, figures_scope
 from ..resources import (
     ProjectImportErrorsSerializer,
     ProjectImportFileSerializer,
@@ -44,7 +44,6 @@ from .serializers import (
     SubsidyEstimateSerializer,
     SurveyAnswerSerializer,
     SurveySerializer,
-    can_see_details,
 )
 
 # The largest export one request may ask for; more is a 400 asking for narrower filters.
@@ -77,9 +76,13 @@ class ProjectViewSet(ScopedModelViewSet):
     pagination_class = CursorPagePagination
     editable_actions = frozenset({"submit", "withdraw", "reports_create"})
 
+    def get_queryset(self):
+        return super().get_queryset().with_figures_for(self.request.user)
+
     def list(self, request, *args, **kwargs):
         # Rows as dicts (values()): building three model instances a row was half the page's time.
-        queryset = self.filter_queryset(self.get_queryset()).values(*ProjectSerializer.ROW_COLUMNS)
+        columns = (*ProjectSerializer.row_columns(), "figures_visible")
+        queryset = self.filter_queryset(self.get_queryset()).values(*columns)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -135,7 +138,7 @@ class ProjectViewSet(ScopedModelViewSet):
     def history(self, request, pk=None):
         """The filing history with officials' comments and the stage changes (owner and officials)."""
         project = self.get_object()
-        if not can_see_details(request.user, project.organization_id):
+        if not project.figures_visible:
             raise PermissionDenied
         data = {
             "reviews": project.reviews.select_related("actor"),
@@ -193,7 +196,7 @@ class ProjectViewSet(ScopedModelViewSet):
     def map(self, request):
         """Approved projects per country for the overseas map; USD values for officials only."""
         queryset = self.filter_queryset(self.get_queryset())
-        with_values = request.user.is_authenticated and request.user.is_official
+        with_values = figures_scope(request.user) is True  # sums over every enterprise's figures
         return Response(MapRowSerializer(selectors.project_map(queryset, with_values=with_values), many=True).data)
 
     @extend_schema(responses={200: ProjectSerializer(many=True)})

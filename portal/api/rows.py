@@ -1,0 +1,124 @@
+"""Fast representation of hot lists, built from the serializer's own `Meta.fields`.
+
+DRF's generic walk over a serializer's fields costs about 0.2 ms a row over 27 fields: the bulk
+of a 50-row list page. `RowSerializerMixin` compiles, once per serializer class, a plan from
+the declared fields (their source, and how DRF writes their type) and applies it to a
+`values()` row or a model instance. The field list stays in one place, `Meta.fields`; the
+columns a list reads with `values()` are derived from it (`row_columns()`).
+
+    class ProjectSerializer(RowSerializerMixin, serializers.ModelSerializer):
+        class Meta:
+            model = Project
+            fields = [...]
+            private_fields = ("contract_value", ...)   # None unless row[private_flag] is true
+            private_flag = "figures_visible"
+
+        def to_representation(self, instance):
+            return self.represent_row(instance)
+
+A test compares `represent_row` with DRF's own `to_representation` for every field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, ClassVar
+
+from django.utils import timezone
+from rest_framework import fields as drf_fields
+from rest_framework import relations
+from rest_framework.settings import api_settings
+
+
+def _identity(value):
+    return value
+
+
+def _decimal_writer(places: int | None) -> Callable[[Any], Any]:
+    quantum = Decimal(1).scaleb(-places) if places is not None else None
+
+    def write(value):
+        if value is None:
+            return None
+        value = Decimal(value)
+        if quantum is not None:
+            value = value.quantize(quantum, rounding=ROUND_HALF_EVEN)
+        return f"{value:f}"
+
+    return write
+
+
+def _date(value):
+    return None if value is None else value.isoformat()
+
+
+def _datetime(value):
+    """As DRF's DateTimeField writes it: ISO 8601 in the current time zone, "Z" for UTC."""
+    if value is None:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _writer(field: drf_fields.Field) -> Callable[[Any], Any]:
+    if isinstance(field, drf_fields.DecimalField):
+        as_string = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+        return _decimal_writer(field.decimal_places) if as_string else _identity
+    if isinstance(field, drf_fields.DateTimeField):
+        return _datetime
+    if isinstance(field, drf_fields.DateField):
+        return _date
+    return _identity
+
+
+class RowSerializerMixin:
+    """Represent a `values()` row or an instance by a plan compiled from `Meta.fields`."""
+
+    _row_plans: ClassVar[dict[type, list[tuple[str, str, tuple[str, ...], Callable, bool]]]] = {}
+
+    @classmethod
+    def _plan(cls) -> list[tuple[str, str, tuple[str, ...], Callable, bool]]:
+        plan = cls._row_plans.get(cls)
+        if plan is None:
+            private = set(getattr(cls.Meta, "private_fields", ()))
+            plan = []
+            for name, field in cls().fields.items():
+                if isinstance(field, relations.RelatedField) and "." not in field.source:
+                    column, path = f"{field.source}_id", (f"{field.source}_id",)
+                else:
+                    column, path = field.source.replace(".", "__"), tuple(field.source.split("."))
+                plan.append((name, column, path, _writer(field), name in private))
+            cls._row_plans[cls] = plan
+        return plan
+
+    @classmethod
+    def row_columns(cls) -> tuple[str, ...]:
+        """The `values()` columns a list reads for this serializer."""
+        return tuple(column for _name, column, _path, _write, _private in cls._plan())
+
+    def represent_row(self, instance) -> dict[str, Any]:
+        flag = getattr(self.Meta, "private_flag", None)
+        plan = self._plan()
+        out = {}
+        if isinstance(instance, dict):
+            visible = bool(instance.get(flag)) if flag else True
+            for name, column, _path, write, private in plan:
+                out[name] = None if private and not visible else write(instance[column])
+            return out
+        visible = self.private_visible(instance) if flag else True
+        for name, _column, path, write, private in plan:
+            if private and not visible:
+                out[name] = None
+                continue
+            value = instance
+            for part in path:
+                value = getattr(value, part)
+                if value is None:
+                    break
+            out[name] = write(value)
+        return out
+
+    def private_visible(self, instance) -> bool:
+        """For an instance without the annotation: the serializer says (override)."""
+        return bool(getattr(instance, self.Meta.private_flag, False))

@@ -68,3 +68,41 @@ class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("失败")
+
+
+# --- The audit trail ------------------------------------------------------------------------
+# Each part declares its audit actions as TextChoices and registers them here, so that
+# audit_record() takes only a declared action and the trail shows each with its label.
+_AUDIT_ACTIONS: dict[str, str] = {}
+
+
+def register_audit_actions(choices: type[models.TextChoices]) -> type[models.TextChoices]:
+    """Register a part's audit actions (a class decorator on its TextChoices)."""
+    for value, label in choices.choices:
+        if value in _AUDIT_ACTIONS and _AUDIT_ACTIONS[value] != label:
+            raise ValueError(f"audit action {value!r} registered twice")
+        _AUDIT_ACTIONS[value] = label
+    return choices
+
+
+def audit_action_label(value: str) -> str:
+    """The label of a registered audit action; the value itself for an old, unknown one."""
+    return str(_AUDIT_ACTIONS.get(value, value))
+
+
+def is_audit_action(value: str) -> bool:
+    return value in _AUDIT_ACTIONS
+
+
+@register_audit_actions
+class AuditAction(models.TextChoices):
+    """What the portal's shell records (accounts, organisations, the notification centre)."""
+
+    ORGANIZATION_SIGNUP = "organization.signup", _("组织注册")
+    ORGANIZATION_UPDATE = "organization.update", _("修改组织信息")
+    ORGANIZATION_VERIFY = "organization.verify", _("核验组织")
+    MEMBERSHIP_ADD = "membership.add", _("添加成员")
+    MEMBERSHIP_REMOVE = "membership.remove", _("移除成员")
+    OFFICIAL_CREATE = "official.create", _("创建主管部门工作人员")
+    NOTIFICATION_ACKNOWLEDGE = "notification.acknowledge", _("确认收到通知")
+    DELIVERY_REQUEUE = "delivery.requeue", _("重新投递")

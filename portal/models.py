@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -35,7 +36,22 @@ class ScopedQuerySet(models.QuerySet):
         raise NotImplementedError
 
     def editable_by(self, user) -> ScopedQuerySet:
-        return self.visible_to(user)
+        """Nothing, unless the model says otherwise: scope fails closed."""
+        return self.none()
+
+
+class ReviewHistory(models.Model):
+    """One step of a record's review: who did it, with what comment, when. A workflow
+    (portal/workflow.py) writes one per transition that names a `history` action; the concrete
+    model adds the foreign key to its record and `action` with its choices. Never edited."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name=_("操作人"))
+    comment = models.TextField(_("意见"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
 
 
 class OrganizationOwnedQuerySet(ScopedQuerySet):
@@ -222,6 +238,10 @@ class NotificationQuerySet(ScopedQuerySet):
             return self.none()
         return self.filter(recipient_id=user.pk)
 
+    def editable_by(self, user) -> NotificationQuerySet:
+        """Reading and acknowledging are the recipient's own."""
+        return self.visible_to(user)
+
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
 
@@ -322,7 +342,9 @@ class NotificationPreference(models.Model):
 
 
 class AuditEventQuerySet(OrganizationOwnedQuerySet):
-    pass
+    def editable_by(self, user) -> AuditEventQuerySet:
+        """The audit trail is never edited."""
+        return self.none()
 
 
 class AuditEvent(models.Model):

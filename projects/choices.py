@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.choices import register_audit_actions
+
 
 class Stage(models.TextChoices):
     INTENDED = "intended", _("意向")
@@ -90,3 +92,20 @@ class ReviewAction(models.TextChoices):
 class Half(models.IntegerChoices):
     FIRST = 1, _("上半年")
     SECOND = 2, _("下半年")
+
+
+@register_audit_actions
+class ProjectAuditAction(models.TextChoices):
+    """What the project library records in the audit trail."""
+
+    PROJECT_CREATE = "project.create", _("登记项目")
+    PROJECT_UPDATE = "project.update", _("修改项目")
+    PROJECT_DELETE = "project.delete", _("删除项目")
+    PROJECT_SUBMIT = "project.submit", _("提交备案")
+    PROJECT_WITHDRAW = "project.withdraw", _("撤回备案")
+    PROJECT_APPROVE = "project.approved", _("备案通过")
+    PROJECT_RETURN = "project.returned", _("备案退回")
+    REPORT_CREATE = "report.create", _("填报半年报")
+    EXCHANGE_RATE_SET = "exchange_rate.set", _("设置汇率")
+    SURVEY_OPEN = "survey.open", _("发起意向项目调查")
+    SURVEY_RESPOND = "survey.respond", _("答复意向项目调查")

@@ -5,14 +5,14 @@ survey of intended projects."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import ExpressionWrapper, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.choices import OrganizationKind
-from portal.models import Country, Organization, ScopedQuerySet
+from portal.models import Country, Organization, ReviewHistory, ScopedQuerySet
 
 from .choices import BusinessModel, FilingStatus, Half, ReviewAction, Sector, Stage
 
@@ -126,7 +126,7 @@ class Project(models.Model):
     local_staff = models.PositiveIntegerField(_("外籍（当地）人员"), default=0)
     embassy_registered = models.BooleanField(_("已在驻外使（领）馆报到登记"), default=False)
     embassy_registered_on = models.DateField(_("报到登记日期"), null=True, blank=True)
-    description = models.TextField(_("项目简介"), blank=True, max_length=5000)
+    description = models.TextField(_("项目简介"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)])
     filing_status = models.CharField(
         _("备案状态"), max_length=20, choices=FilingStatus.choices, default=FilingStatus.DRAFT
     )
@@ -176,19 +176,15 @@ class Project(models.Model):
         return self.name
 
 
-class ProjectReview(models.Model):
+class ProjectReview(ReviewHistory):
     """One step of a project's filing history: submitted, approved, returned, withdrawn."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("项目"))
     action = models.CharField(_("操作"), max_length=20, choices=ReviewAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name=_("操作人"))
-    comment = models.TextField(_("意见"), blank=True, max_length=2000)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(ReviewHistory.Meta):
         verbose_name = _("备案审核记录")
         verbose_name_plural = _("备案审核记录")
-        ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.action}"
@@ -224,6 +220,13 @@ class ProjectReportQuerySet(ScopedQuerySet):
             return self.none()
         return self.filter(project__organization_id=membership.organization_id)
 
+    def editable_by(self, user) -> ProjectReportQuerySet:
+        """The reporting enterprise's members; officials read reports but do not change them."""
+        membership = user.org_membership if user.is_authenticated else None
+        if membership is None:
+            return self.none()
+        return self.filter(project__organization_id=membership.organization_id)
+
 
 class ProjectReport(models.Model):
     """A half-yearly report on an approved project: revenue (完成营业额), new contracts, staff."""
@@ -239,7 +242,7 @@ class ProjectReport(models.Model):
     )
     chinese_staff = models.PositiveIntegerField(_("中方人员"), default=0)
     local_staff = models.PositiveIntegerField(_("外籍（当地）人员"), default=0)
-    notes = models.TextField(_("说明"), blank=True, max_length=5000)
+    notes = models.TextField(_("说明"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("填报时间"), default=timezone.now)
 

@@ -166,3 +166,11 @@ def survey_answers(survey: IntendedProjectSurvey) -> list[dict]:
 def review_queue(queryset):
     """Submitted filings, oldest first."""
     return queryset.filter(filing_status=FilingStatus.SUBMITTED).order_by(F("submitted_at").asc(nulls_last=True), "id")
+
+
+def allowed_actions(*, obj, user) -> frozenset[str]:
+    """What `user` may do to the project `obj` now (projects/workflow.py): the pages show these
+    buttons, the API lists them on a project, and the services refuse anything else."""
+    from .workflow import FILING
+
+    return FILING.allowed_actions(obj=obj, user=user)

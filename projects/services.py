@@ -21,9 +21,17 @@ from portal.choices import NotificationKind, OrganizationKind
 from portal.models import Membership, User
 from portal.services import audit_record, notify
 
-from .choices import FilingStatus, ReviewAction
+from .choices import FilingStatus, ProjectAuditAction, ReviewAction
 from .models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport, ProjectReview, ProjectStageChange
 from .search import search_text
+from .workflow import (  # noqa: F401 - the statuses are re-exported for older callers
+    DELETABLE_STATUSES,
+    EDITABLE_STATUSES,
+    FILING,
+    REVIEWERS_ONLY,
+    SUBMITTABLE_STATUSES,
+    is_reviewer,
+)
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -46,10 +54,6 @@ EDITABLE_FIELDS = (
     "embassy_registered_on",
     "description",
 )
-# Filing statuses in which the enterprise may edit freely (approved: with re-review on key fields).
-EDITABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.WITHDRAWN, FilingStatus.APPROVED)
-DELETABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.WITHDRAWN)
-SUBMITTABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.WITHDRAWN)
 
 
 @cache
@@ -64,7 +68,7 @@ def to_usd(value: Decimal | None, currency: str) -> Decimal | None:
     if value is None:
         return None
     if currency not in currency_codes():
-        raise ValidationError({"currency": _("未知币种 %(code)s（unknown ISO 4217 currency）。") % {"code": currency}})
+        raise unknown_currency(currency)
     rate = ExchangeRate.objects.filter(currency=currency).values_list("usd_per_unit", flat=True).first()
     if rate is None:
         raise ValidationError(
@@ -78,15 +82,9 @@ def to_usd(value: Decimal | None, currency: str) -> Decimal | None:
     return (Decimal(value) * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _require_member(actor: User, project: Project) -> None:
-    membership = actor.org_membership
-    if membership is None or membership.organization_id != project.organization_id:
-        raise PermissionError(_("只能操作本企业的项目（only your organisation's projects）。"))
-
-
-def _require_reviewer(actor: User) -> None:
-    if not actor.has_agency_permission("review"):
-        raise PermissionError(_("需要审核权限（the review permission is required）。"))
+def unknown_currency(code: str) -> ValidationError:
+    """The one message for a currency that is not ISO 4217."""
+    return ValidationError({"currency": _("未知币种 %(code)s（unknown ISO 4217 currency）。") % {"code": code}})
 
 
 def _validate(project: Project) -> None:
@@ -95,13 +93,11 @@ def _validate(project: Project) -> None:
     if project.contract_value is not None and not project.currency:
         errors["currency"] = _("填写合同金额时必须选择币种（a contract value needs a currency）。")
     if project.currency and project.currency not in currency_codes():
-        errors["currency"] = _("未知币种 %(code)s（unknown ISO 4217 currency）。") % {"code": project.currency}
+        errors.update(unknown_currency(project.currency).message_dict)
     if project.start_date and project.planned_completion and project.planned_completion < project.start_date:
         errors["planned_completion"] = _("计划竣工日期不能早于开工日期（completion is before the start）。")
     if project.embassy_registered and not project.embassy_registered_on:
         errors["embassy_registered_on"] = _("请填写报到登记日期（give the registration date）。")
-    if len(project.description or "") > 5000:
-        errors["description"] = _("项目简介不能超过5000字（at most 5,000 characters）。")
     if project.embassy_registered_on and project.embassy_registered_on > timezone.localdate():
         errors["embassy_registered_on"] = _("报到登记日期不能晚于今天（the date is in the future）。")
     if errors:
@@ -118,10 +114,6 @@ def _prepare(project: Project) -> None:
     project.search_text = search_text(project.name, project.name_en, project.location)
 
 
-def _record_review(project: Project, action: str, actor: User, comment: str = "") -> ProjectReview:
-    return ProjectReview.objects.create(project=project, action=action, actor=actor, comment=comment)
-
-
 @transaction.atomic
 def project_create(*, actor: User, data: dict[str, Any]) -> Project:
     """An enterprise registers a project as a draft."""
@@ -135,7 +127,7 @@ def project_create(*, actor: User, data: dict[str, Any]) -> Project:
     _prepare(project)
     project.save()
     ProjectStageChange.objects.create(project=project, from_stage="", to_stage=project.stage, actor=actor)
-    audit_record(actor=actor, action="project.create", target=project)
+    audit_record(actor=actor, action=ProjectAuditAction.PROJECT_CREATE, target=project)
     return project
 
 
@@ -143,10 +135,9 @@ def project_create(*, actor: User, data: dict[str, Any]) -> Project:
 def project_update(*, actor: User, project: Project, data: dict[str, Any]) -> Project:
     """Edit a project. Submitted ones are locked until withdrawn; changing a key field of an
     approved project sends it back to review."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    _require_member(actor, project)
-    if project.filing_status not in EDITABLE_STATUSES:
-        raise ValidationError(_("待审核的项目不能修改，请先撤回（withdraw the filing to edit it）。"))
+    FILING.authorise("edit", obj=project, actor=actor)
+    project = FILING.lock(project)
+    FILING.check("edit", obj=project, actor=actor)
     before = {field: getattr(project, field) for field in (*Project.KEY_FIELDS, "stage")}
     changed = []
     for field in EDITABLE_FIELDS:
@@ -157,18 +148,15 @@ def project_update(*, actor: User, project: Project, data: dict[str, Any]) -> Pr
         return project
     _prepare(project)
     key_changed = [f for f in Project.KEY_FIELDS if getattr(project, f) != before[f]]
-    fields = [
-        *changed,
-        "contract_value_usd",
-        "search_text",
-        "currency",
-    ]
+    fields = [*changed, "contract_value_usd", "search_text", "currency"]
     reopened = None
     if project.filing_status == FilingStatus.APPROVED and key_changed:
         project.filing_status = FilingStatus.SUBMITTED
         project.submitted_at = timezone.now()
         fields += ["filing_status", "submitted_at"]
-        reopened = _record_review(project, ReviewAction.REOPENED, actor, comment=", ".join(key_changed))
+        reopened = ProjectReview.objects.create(
+            project=project, action=ReviewAction.REOPENED, actor=actor, comment=", ".join(key_changed)
+        )
     project.save(update_fields=[*set(fields), "updated_at"])
     if reopened is not None:
         # Back in the review queue: the reviewers are told, as on any submission.
@@ -184,17 +172,16 @@ def project_update(*, actor: User, project: Project, data: dict[str, Any]) -> Pr
         ProjectStageChange.objects.create(
             project=project, from_stage=before["stage"], to_stage=project.stage, actor=actor
         )
-    audit_record(actor=actor, action="project.update", target=project, fields=sorted(set(changed)))
+    audit_record(actor=actor, action=ProjectAuditAction.PROJECT_UPDATE, target=project, fields=sorted(set(changed)))
     return project
 
 
 @transaction.atomic
 def project_delete(*, actor: User, project: Project) -> None:
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    _require_member(actor, project)
-    if project.filing_status not in DELETABLE_STATUSES:
-        raise ValidationError(_("已提交或已备案的项目不能删除（only unfiled projects can be deleted）。"))
-    audit_record(actor=actor, action="project.delete", target=project, name=project.name)
+    FILING.authorise("delete", obj=project, actor=actor)
+    project = FILING.lock(project)
+    FILING.check("delete", obj=project, actor=actor)
+    audit_record(actor=actor, action=ProjectAuditAction.PROJECT_DELETE, target=project, name=project.name)
     project.delete()
 
 
@@ -214,19 +201,7 @@ def _org_members(organization_id: int) -> list[int]:
     )
 
 
-@transaction.atomic
-def project_submit(*, actor: User, project: Project) -> Project:
-    """Submit a project for filing (备案). Reviewers are told."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    _require_member(actor, project)
-    if project.filing_status not in SUBMITTABLE_STATUSES:
-        raise ValidationError(_("该项目当前不能提交（it cannot be submitted in its current status）。"))
-    _prepare(project)
-    project.filing_status = FilingStatus.SUBMITTED
-    project.submitted_at = timezone.now()
-    project.save(update_fields=["filing_status", "submitted_at", "contract_value_usd", "updated_at"])
-    review = _record_review(project, ReviewAction.SUBMITTED, actor)
-    audit_record(actor=actor, action="project.submit", target=project)
+def _tell_reviewers(project: Project, review: ProjectReview) -> None:
     notify(
         recipients=_reviewers(),
         kind=NotificationKind.PROJECT_REVIEW,
@@ -235,36 +210,10 @@ def project_submit(*, actor: User, project: Project) -> Project:
         url=reverse("projects:review_queue"),
         dedupe_key=f"project-review:{review.pk}",
     )
-    return project
 
 
-@transaction.atomic
-def project_withdraw(*, actor: User, project: Project) -> Project:
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    _require_member(actor, project)
-    if project.filing_status != FilingStatus.SUBMITTED:
-        raise ValidationError(_("只有待审核的项目可以撤回（only submitted filings can be withdrawn）。"))
-    project.filing_status = FilingStatus.WITHDRAWN
-    project.save(update_fields=["filing_status", "updated_at"])
-    _record_review(project, ReviewAction.WITHDRAWN, actor)
-    audit_record(actor=actor, action="project.withdraw", target=project)
-    return project
-
-
-def _decide(*, actor: User, project: Project, status: str, action: str, comment: str) -> Project:
-    _require_reviewer(actor)
-    project = Project.objects.select_for_update().select_related("organization").get(pk=project.pk)
-    if project.filing_status != FilingStatus.SUBMITTED:
-        raise ValidationError(_("只能审核待审核的项目（only submitted filings can be reviewed）。"))
-    project.filing_status = status
-    fields = ["filing_status", "updated_at"]
-    if status == FilingStatus.APPROVED:
-        project.approved_at = timezone.now()
-        fields.append("approved_at")
-    project.save(update_fields=fields)
-    review = _record_review(project, action, actor, comment)
-    audit_record(actor=actor, action=f"project.{action}", target=project, comment=comment)
-    if status == FilingStatus.APPROVED:
+def _tell_enterprise(project: Project, review: ProjectReview) -> None:
+    if project.filing_status == FilingStatus.APPROVED:
         title = _("项目备案已通过：%(name)s") % {"name": project.name}
     else:
         title = _("项目备案被退回：%(name)s") % {"name": project.name}
@@ -272,52 +221,77 @@ def _decide(*, actor: User, project: Project, status: str, action: str, comment:
         recipients=_org_members(project.organization_id),
         kind=NotificationKind.PROJECT_REVIEW,
         title=title,
-        body=comment,
+        body=review.comment,
         url=reverse("projects:detail", kwargs={"pk": project.pk}),
         dedupe_key=f"project-review:{review.pk}",
+    )
+
+
+def project_submit(*, actor: User, project: Project) -> Project:
+    """Submit a project for filing (备案). Reviewers are told."""
+    project, _review = FILING.transition(
+        "submit",
+        obj=project,
+        actor=actor,
+        validate=_prepare,
+        update_fields=["contract_value_usd"],
+        notify=_tell_reviewers,
+    )
+    return project
+
+
+def project_withdraw(*, actor: User, project: Project) -> Project:
+    project, _review = FILING.transition("withdraw", obj=project, actor=actor)
+    return project
+
+
+def project_approve(*, actor: User, project: Project, comment: str = "") -> Project:
+    project, _review = FILING.transition(
+        "approve",
+        obj=project,
+        actor=actor,
+        comment=(comment or "").strip(),
+        audit_data={"comment": (comment or "").strip()},
+        notify=_tell_enterprise,
+    )
+    return project
+
+
+def project_return(*, actor: User, project: Project, comment: str = "") -> Project:
+    """Return a filing to the enterprise; the comment saying what to fix is required (checked
+    after the reviewer's permission and the filing's status)."""
+    comment = (comment or "").strip()
+
+    def require_comment(_project: Project) -> None:
+        if not comment:
+            raise ValidationError({"comment": _("退回时必须填写意见（say what to correct）。")})
+
+    project, _review = FILING.transition(
+        "return",
+        obj=project,
+        actor=actor,
+        comment=comment,
+        validate=require_comment,
+        audit_data={"comment": comment},
+        notify=_tell_enterprise,
     )
     return project
 
 
 @transaction.atomic
-def project_approve(*, actor: User, project: Project, comment: str = "") -> Project:
-    return _decide(
-        actor=actor, project=project, status=FilingStatus.APPROVED, action=ReviewAction.APPROVED, comment=comment
-    )
-
-
-@transaction.atomic
-def project_return(*, actor: User, project: Project, comment: str) -> Project:
-    """Return a filing to the enterprise; the comment saying what to fix is required."""
-    if not (comment or "").strip():
-        raise ValidationError({"comment": _("退回时必须填写意见（say what to correct）。")})
-    return _decide(
-        actor=actor,
-        project=project,
-        status=FilingStatus.RETURNED,
-        action=ReviewAction.RETURNED,
-        comment=comment.strip(),
-    )
-
-
-@transaction.atomic
 def report_create(*, actor: User, project: Project, data: dict[str, Any]) -> ProjectReport:
     """File a half-yearly report on an approved project (one per project and half-year)."""
-    _require_member(actor, project)
-    if project.filing_status != FilingStatus.APPROVED:
-        raise ValidationError(_("项目备案通过后才能填报（the project must be approved first）。"))
+    FILING.check("report", obj=project, actor=actor)
     year, half = data.get("year"), data.get("half")
     if ProjectReport.objects.filter(project=project, year=year, half=half).exists():
         raise ValidationError({"half": _("该半年度已填报（this half-year has been reported）。")})
     today = timezone.localdate()
     if year and half and (year > today.year or (year == today.year and half == 2 and today.month < 7)):
         raise ValidationError({"year": _("不能填报尚未开始的半年度（that half-year has not begun）。")})
-    if len(data.get("notes") or "") > 5000:
-        raise ValidationError({"notes": _("说明不能超过5000字（at most 5,000 characters）。")})
     report = ProjectReport(project=project, created_by=actor, **data)
     report.full_clean(exclude=["project", "created_by"])
     report.save()
-    audit_record(actor=actor, action="report.create", target=report, organization=project.organization)
+    audit_record(actor=actor, action=ProjectAuditAction.REPORT_CREATE, target=report, organization=project.organization)
     return report
 
 
@@ -325,17 +299,18 @@ def report_create(*, actor: User, project: Project, data: dict[str, Any]) -> Pro
 def exchange_rate_set(*, actor: User, currency: str, usd_per_unit: Decimal, as_of, source: str = "") -> ExchangeRate:
     """An official sets a rate. Projects in that currency keep their USD value until edited;
     `project_revalue` recomputes them."""
-    _require_reviewer(actor)
+    if not is_reviewer(actor):
+        raise PermissionError(str(REVIEWERS_ONLY))
     currency = currency.upper()
     if currency not in currency_codes():
-        raise ValidationError({"currency": _("未知币种 %(code)s（unknown ISO 4217 currency）。") % {"code": currency}})
+        raise unknown_currency(currency)
     if usd_per_unit is None or usd_per_unit <= 0:
         raise ValidationError({"usd_per_unit": _("汇率必须大于零（the rate must be positive）。")})
     rate, _created = ExchangeRate.objects.update_or_create(
         currency=currency,
         defaults={"usd_per_unit": usd_per_unit, "as_of": as_of, "source": source, "updated_by": actor},
     )
-    audit_record(actor=actor, action="exchange_rate.set", target=rate, usd_per_unit=str(usd_per_unit))
+    audit_record(actor=actor, action=ProjectAuditAction.EXCHANGE_RATE_SET, target=rate, usd_per_unit=str(usd_per_unit))
     return rate
 
 
@@ -368,13 +343,14 @@ def _enterprise_users() -> list[int]:
 @transaction.atomic
 def survey_open(*, actor: User, year: int, opens_on, closes_on) -> IntendedProjectSurvey:
     """Open the year's survey; every enterprise is told (by a worker, after commit)."""
-    _require_reviewer(actor)
+    if not is_reviewer(actor):
+        raise PermissionError(str(REVIEWERS_ONLY))
     if IntendedProjectSurvey.objects.filter(year=year).exists():
         raise ValidationError({"year": _("该年度调查已发起（this year's survey exists）。")})
     if closes_on <= opens_on:
         raise ValidationError({"closes_on": _("截止日期必须晚于开始日期（closes after it opens）。")})
     survey = IntendedProjectSurvey.objects.create(year=year, opens_on=opens_on, closes_on=closes_on, opened_by=actor)
-    audit_record(actor=actor, action="survey.open", target=survey)
+    audit_record(actor=actor, action=ProjectAuditAction.SURVEY_OPEN, target=survey)
     from .tasks import survey_announce
 
     transaction.on_commit(lambda: survey_announce.delay(survey.pk))
@@ -409,7 +385,9 @@ def survey_respond(*, actor: User, survey: IntendedProjectSurvey) -> None:
         organization=membership.organization,
         defaults={"confirmed_by": actor, "confirmed_at": timezone.now()},
     )
-    audit_record(actor=actor, action="survey.respond", target=survey, organization=membership.organization)
+    audit_record(
+        actor=actor, action=ProjectAuditAction.SURVEY_RESPOND, target=survey, organization=membership.organization
+    )
 
 
 def survey_remind_due(*, today=None) -> int:

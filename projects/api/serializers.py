@@ -98,6 +98,18 @@ class ProjectSerializer(RowSerializerMixin, serializers.ModelSerializer):
         return figures_visible(getattr(request, "user", None), instance.organization_id)
 
 
+class ProjectDetailSerializer(ProjectSerializer):
+    """A project as `GET /projects/{id}/` answers: with the actions open to the reader."""
+
+    allowed_actions = serializers.ListField(
+        child=serializers.ChoiceField(choices=["edit", "delete", "submit", "withdraw", "approve", "return", "report"]),
+        read_only=True,
+    )
+
+    class Meta(ProjectSerializer.Meta):
+        fields = [*ProjectSerializer.Meta.fields, "allowed_actions"]
+
+
 class ProjectReviewSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.__str__", read_only=True, allow_null=True)
 
@@ -124,7 +136,8 @@ class ReviewDecisionSerializer(serializers.Serializer):
 
 
 class ReturnDecisionSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=2000)
+    # Required, but by the service (after the reviewer's permission): an empty one is a 400 there.
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ProjectReportSerializer(serializers.ModelSerializer):
@@ -150,7 +163,6 @@ class ProjectReportSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["project", "created_at"]
-        extra_kwargs = {"notes": {"max_length": 5000}}
 
 
 class StatisticsRowSerializer(serializers.Serializer):

@@ -19,8 +19,8 @@ from rest_framework.response import Response
 from portal import xlsx
 from portal.api.base import ScopedModelViewSet
 from portal.api.pagination import CursorPagePagination, PagePagination
-from portal.choices import OrganizationKind
 from portal.models import Organization
+from portal.permissions import HasAgencyPermission, IsEnterprise, IsOfficial
 
 from .. import selectors, services
 from ..choices import FilingStatus
@@ -32,9 +32,11 @@ from ..resources import (
     ProjectImportResultSerializer,
     ProjectXlsx,
 )
+from ..workflow import FILING
 from .serializers import (
     ExchangeRateSerializer,
     MapRowSerializer,
+    ProjectDetailSerializer,
     ProjectHistorySerializer,
     ProjectReportSerializer,
     ProjectSerializer,
@@ -48,15 +50,6 @@ from .serializers import (
 
 # The largest export one request may ask for; more is a 400 asking for narrower filters.
 MAX_EXPORT_ROWS = 20_000
-
-
-class IsOfficial(permissions.BasePermission):
-    message = _("仅限主管部门工作人员（officials only）。")
-
-    def has_permission(self, request, view):
-        if not request.user.is_authenticated:
-            raise NotAuthenticated
-        return request.user.is_official
 
 
 class ProjectViewSet(ScopedModelViewSet):
@@ -85,6 +78,14 @@ class ProjectViewSet(ScopedModelViewSet):
         queryset = self.filter_queryset(self.get_queryset()).values(*columns)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(responses={200: ProjectDetailSerializer})
+    def retrieve(self, request, *args, **kwargs):
+        """A project, with the actions you may take on it now (`allowed_actions`)."""
+        project = self.get_object()
+        data = self.get_serializer(project).data
+        data["allowed_actions"] = sorted(selectors.allowed_actions(obj=project, user=request.user))
+        return Response(data)
 
     def perform_create(self, serializer):
         serializer.instance = services.project_create(actor=self.request.user, data=serializer.validated_data)
@@ -118,6 +119,7 @@ class ProjectViewSet(ScopedModelViewSet):
     def approve(self, request, pk=None):
         """Approve a submitted filing (officials with `review`)."""
         project = self.get_object()  # a record outside the user's scope is a 404 before any 400
+        FILING.authorise("approve", obj=project, actor=request.user)  # and a 403 before any 400
         serializer = ReviewDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         project = services.project_approve(actor=request.user, project=project, **serializer.validated_data)
@@ -128,6 +130,7 @@ class ProjectViewSet(ScopedModelViewSet):
     def return_(self, request, pk=None):
         """Return a submitted filing with a comment saying what to correct (officials with `review`)."""
         project = self.get_object()  # a record outside the user's scope is a 404 before any 400
+        FILING.authorise("return", obj=project, actor=request.user)  # and a 403 before any 400
         serializer = ReturnDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         project = services.project_return(actor=request.user, project=project, **serializer.validated_data)
@@ -170,6 +173,7 @@ class ProjectViewSet(ScopedModelViewSet):
     def reports_create(self, request, pk=None):
         """File a half-yearly report (one per half-year)."""
         project = self.get_object()
+        FILING.authorise("report", obj=project, actor=request.user)
         serializer = ProjectReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         report = services.report_create(actor=request.user, project=project, data=serializer.validated_data)
@@ -205,7 +209,7 @@ class ProjectViewSet(ScopedModelViewSet):
         methods=["get"],
         url_path="review-queue",
         pagination_class=PagePagination,
-        permission_classes=[IsOfficial],
+        permission_classes=[HasAgencyPermission("review")],
     )
     def review_queue(self, request):
         """Submitted filings, oldest first (officials)."""
@@ -287,15 +291,12 @@ class ProjectViewSet(ScopedModelViewSet):
         url_path="import",
         url_name="import",
         parser_classes=[MultiPartParser, FormParser],
-        permission_classes=[permissions.IsAuthenticated],
+        permission_classes=[IsEnterprise],
     )
     def import_(self, request):
         """Register your enterprise's projects from an Excel file (the export's columns) as drafts.
         All or nothing: with any bad row nothing is imported, and every error is listed with its
         row number and column."""
-        membership = request.user.org_membership
-        if membership is None or membership.organization.kind != OrganizationKind.ENTERPRISE:
-            raise PermissionDenied(_("只有企业可以导入项目（only enterprises import projects）。"))
         upload = ProjectImportFileSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
@@ -360,7 +361,7 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={200: SurveyAnswerSerializer(many=True)})
-    @action(detail=True, methods=["get"], pagination_class=None, permission_classes=[IsOfficial])
+    @action(detail=True, methods=["get"], pagination_class=None, permission_classes=[HasAgencyPermission("review")])
     def answers(self, request, pk=None):
         """Every enterprise and whether it has answered (officials)."""
         return Response(SurveyAnswerSerializer(selectors.survey_answers(self.get_object()), many=True).data)

@@ -78,8 +78,11 @@ class TestDraftProjectAPI(ProjectMatrix):
         "action:approve": roles(
             404, officials(403), owner=403, colleague=403, reviewer=400, official=400, anonymous=401
         ),
-        # The matrix posts {}: a return without a comment is a 400 for anyone who can see the draft.
-        "action:return": roles(404, officials(400), owner=400, colleague=400, anonymous=401),
+        # The matrix posts {}. Authorisation comes before validation: only reviewers get as far as
+        # being told that a draft cannot be returned; everyone else who can see it is refused.
+        "action:return": roles(
+            404, officials(403), owner=403, colleague=403, reviewer=400, official=400, anonymous=401
+        ),
     }
 
     def make_record(self, cast):
@@ -99,7 +102,10 @@ class TestSubmittedProjectAPI(ProjectMatrix):
         "action:approve": roles(
             404, officials(403), owner=403, colleague=403, reviewer=200, official=200, anonymous=401
         ),
-        "action:return": roles(404, officials(400), owner=400, colleague=400, anonymous=401),
+        # An empty return comment is a 400 for reviewers only: the others are refused first.
+        "action:return": roles(
+            404, officials(403), owner=403, colleague=403, reviewer=400, official=400, anonymous=401
+        ),
     }
 
     def make_record(self, cast):
@@ -118,7 +124,7 @@ class TestApprovedProjectAPI(ProjectMatrix):
         "action:submit": roles(403, owner=400, colleague=400, anonymous=401),
         "action:withdraw": roles(403, owner=400, colleague=400, anonymous=401),
         "action:approve": roles(403, reviewer=400, official=400, anonymous=401),
-        "action:return": roles(400, anonymous=401),
+        "action:return": roles(403, reviewer=400, official=400, anonymous=401),
     }
 
     def make_record(self, cast):

@@ -149,9 +149,20 @@ STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Certificates, emergency plans: outside the web root, no URL (portal/files.py).
+    "private": {"BACKEND": "portal.files.PrivateStorage"},
 }
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+
+# --- Private files (portal/files.py, docs/deploy.md) ----------------------------------------
+# Never served by a web server; only the download view, which applies the record's scope,
+# reads them. `manage.py check` refuses a folder inside STATIC_ROOT or MEDIA_ROOT.
+PRIVATE_MEDIA_ROOT = env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=10) * 1024 * 1024
+# An nginx internal location (e.g. "/_private/") that aliases PRIVATE_MEDIA_ROOT: downloads are
+# then answered with X-Accel-Redirect and nginx sends the bytes. Empty: Django streams them.
+PRIVATE_MEDIA_ACCEL_REDIRECT = env.str("PRIVATE_MEDIA_ACCEL_REDIRECT", default="")
 
 # --- Mail -----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default=f"filemail:///{VAR_DIR / 'mail'}"))

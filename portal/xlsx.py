@@ -8,16 +8,24 @@ registers it; the commands ``manage.py export_xlsx <kind> <file>`` and ``import_
     @xlsx.register
     class SupplierXlsx(xlsx.XlsxKind):
         name = "suppliers"
-        ...
+        label = "供应商"
+        columns = COLUMNS
+        serializer_class = SupplierSerializer
+
+        def create(self, *, actor, data):
+            return services.supplier_create(actor=actor, data=data)
+
+        def export(self, *, user=None, queryset=None) -> bytes: ...
 
 Columns are declared once (`Column`): a code (the field's API name) and a Chinese label; the
 header row shows both, ``项目名称（name）``, and an import accepts the header in that form, the
 label alone or the code alone. Values of choice fields are codes (an import also takes the
 Chinese label).
 
-An import is all-or-nothing: every row is checked by the part's own rules (its serializer and
-services), inside one transaction; any row error rolls the whole file back, and the result
-lists every error with its spreadsheet row number (the header is row 1) and column code.
+An import is all-or-nothing (`XlsxKind.import_rows`): every row is checked by the part's own
+rules (its serializer and its create service), inside one transaction; any row error rolls the
+whole file back, and the result lists every error with its spreadsheet row number (the header
+is row 1) and column code.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO, ClassVar
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -38,7 +48,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.settings import api_settings
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_ROWS = 5000
@@ -86,28 +98,105 @@ class ImportResult:
 
 
 class XlsxKind:
-    """What a part implements to be exchanged as .xlsx."""
+    """What a part implements to be exchanged as .xlsx.
+
+    A kind declares its `columns`, the `serializer_class` that checks an imported row and
+    `create`, which calls the part's create service; `import_rows` does the rest. The other
+    hooks have defaults: `prepare` (once per import, for lookups every row shares),
+    `row_payload` (a row as serializer input) and `row_actor` (who a row is created as).
+    """
 
     name: ClassVar[str]
     label: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
+    serializer_class: ClassVar[type[serializers.Serializer]]
+    #: The column that says whose a row is (e.g. the organisation's credit code): a
+    #: PermissionError from `create` is reported on it ("" for the row as a whole).
+    owner_column: ClassVar[str] = ""
 
     def export(self, *, user=None, queryset=None) -> bytes:  # pragma: no cover - abstract
         """The records `user` may see (None: everything, for the command) as a workbook."""
         raise NotImplementedError
 
-    def import_rows(self, rows: list[tuple[int, dict[str, Any]]], *, actor=None) -> ImportResult:  # pragma: no cover
-        """Create the records of `rows` ((row number, {code: cell value})), all or nothing.
+    # --- Import: the hooks ---------------------------------------------------------------
 
-        With `actor` (the API) the records are the actor's organisation's; without (the
-        command) each row names its organisation."""
+    def create(self, *, actor, data: dict[str, Any]) -> Any:  # pragma: no cover - abstract
+        """Create one record from a row's validated serializer data, through the part's
+        service (e.g. ``services.project_create(actor=actor, data=data)``). Raise
+        ValidationError or PermissionError as the service does."""
         raise NotImplementedError
+
+    def prepare(self) -> None:
+        """Called at the start of each import: load what the rows look up (e.g. a name → code
+        map) so that no row queries it again."""
+
+    def row_payload(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A sheet row ({code: cell value}) as serializer input; as it is unless overridden to
+        turn cells into what the serializer reads (numbers and dates as text, labels as codes)."""
+        return dict(row)
+
+    def row_actor(self, row: dict[str, Any], *, actor):
+        """Who the row's record is created as: `actor` (the API's caller). A kind imported from
+        the command (`actor` None) finds the row's owner here; raise ValidationError
+        ({column: message}) when the row names none."""
+        return actor
+
+    # --- Import: the algorithm -----------------------------------------------------------
 
     def import_file(self, file: BinaryIO | str, *, actor=None) -> ImportResult:
         header_errors, rows = read_rows(file, self.columns)
         if header_errors:
             return ImportResult(errors=header_errors)
         return self.import_rows(rows, actor=actor)
+
+    def import_rows(self, rows: list[tuple[int, dict[str, Any]]], *, actor=None) -> ImportResult:
+        """Create the records of `rows` ((row number, {code: cell value})), all or nothing.
+
+        With `actor` (the API) the records are the actor's; without (the command) `row_actor`
+        says whose each row is. Every row is checked even after an error, so that the result
+        lists them all; with any error nothing stays and `created` is empty."""
+        result = ImportResult()
+        with transaction.atomic():
+            self.prepare()
+            for number, row in rows:
+                errors, record = self._import_row(number, row, actor=actor)
+                result.errors += errors
+                if record is not None:
+                    result.created.append(record)
+            if result.errors:
+                transaction.set_rollback(True)
+                result.created = []
+        return result
+
+    def _import_row(self, number: int, row: dict[str, Any], *, actor) -> tuple[list[RowError], Any]:
+        serializer = self.serializer_class(data=self.row_payload(row))
+        if not serializer.is_valid():
+            return _row_errors(number, serializer.errors), None
+        try:
+            owner = self.row_actor(row, actor=actor)
+            with transaction.atomic():  # a savepoint: a refused row leaves nothing behind
+                return [], self.create(actor=owner, data=serializer.validated_data)
+        except ValidationError as exc:
+            return _row_errors(number, exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}), None
+        except PermissionError as exc:
+            return [RowError(number, self.owner_column, str(exc))], None
+
+
+def _row_errors(number: int, errors: dict[str, Any]) -> list[RowError]:
+    """{field: messages} (a serializer's or a ValidationError's) as RowErrors; the non-field
+    ones are the row's as a whole."""
+    whole_row = {"", NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY}
+    return [
+        RowError(number, "" if name in whole_row else name, _message(messages)) for name, messages in errors.items()
+    ]
+
+
+def _message(messages: Any) -> str:
+    if isinstance(messages, dict):
+        return "; ".join(f"{k}: {_message(v)}" for k, v in messages.items())
+    if isinstance(messages, list | tuple):
+        return " ".join(str(m) for m in messages)
+    return str(messages)
 
 
 _registry: dict[str, type[XlsxKind]] = {}

@@ -20,7 +20,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from rest_framework import serializers
@@ -129,6 +128,8 @@ class ProjectXlsx(xlsx.XlsxKind):
     name = "projects"
     label = "海外项目"
     columns = COLUMNS
+    serializer_class = ProjectSerializer
+    owner_column = "organization"
 
     def export(self, *, user=None, queryset=None) -> bytes:
         if queryset is None:
@@ -138,91 +139,44 @@ class ProjectXlsx(xlsx.XlsxKind):
         dataset = ProjectResource(user=user).export(queryset, export_fields=codes, force_native_type=True)
         return xlsx.write_workbook(list(dataset.headers), dataset, title=self.label)
 
-    def import_rows(self, rows, *, actor=None) -> xlsx.ImportResult:
-        result = xlsx.ImportResult()
-        countries = dict(Country.objects.values_list("name_zh", "code"))
-        on_behalf: dict[str, Any] = {}
-        try:
-            with transaction.atomic():
-                for number, row in rows:
-                    self._import_row(number, row, actor, result, countries, on_behalf)
-                if result.errors:
-                    raise _RollBack
-        except _RollBack:
-            result.created = []
-        return result
+    def create(self, *, actor, data: dict[str, Any]) -> Project:
+        return services.project_create(actor=actor, data=data)
 
-    def _import_row(self, number, row, actor, result, countries, on_behalf) -> None:
-        serializer = ProjectSerializer(data=row_payload(row, countries))
-        if not serializer.is_valid():
-            result.errors += [
-                xlsx.RowError(number, "" if name == "non_field_errors" else name, _message(messages))
-                for name, messages in serializer.errors.items()
-            ]
-            return
-        if actor is None:
-            try:
-                row_actor = _on_behalf_of(xlsx.text(row.get("organization")).upper(), on_behalf)
-            except ValidationError as exc:
-                result.errors.append(xlsx.RowError(number, "organization", exc.messages[0]))
-                return
-        else:
-            row_actor = actor
-        try:
-            with transaction.atomic():
-                project = services.project_create(actor=row_actor, data=serializer.validated_data)
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            result.errors += [
-                xlsx.RowError(number, "" if name == "__all__" else name, _message(messages))
-                for name, messages in errors.items()
-            ]
-        except PermissionError as exc:
-            result.errors.append(xlsx.RowError(number, "organization", str(exc)))
-        else:
-            result.created.append(project)
+    def prepare(self) -> None:
+        self._country_codes = dict(Country.objects.values_list("name_zh", "code"))
+        self._enterprise_admins: dict[str, Any] = {}
 
+    def row_payload(self, row: dict[str, Any]) -> dict[str, Any]:
+        return row_payload(row, self._country_codes)
 
-class _RollBack(Exception):
-    """Leaves the import's transaction so that none of its rows stay."""
-
-
-def _message(messages) -> str:
-    if isinstance(messages, dict):
-        return "; ".join(f"{k}: {_message(v)}" for k, v in messages.items())
-    if isinstance(messages, list | tuple):
-        return " ".join(str(m) for m in messages)
-    return str(messages)
-
-
-def _on_behalf_of(credit_code: str, cache: dict[str, Any]):
-    """The user a command-line import registers an enterprise's project as: its first admin."""
-    if credit_code not in cache:
-        cache[credit_code] = _enterprise_admin(credit_code)
-    found = cache[credit_code]
-    if isinstance(found, ValidationError):
-        raise found
-    return found
+    def row_actor(self, row: dict[str, Any], *, actor):
+        """The API's caller; from the command, the first admin of the enterprise the row names
+        by its credit code (looked up once per enterprise)."""
+        if actor is not None:
+            return actor
+        credit_code = xlsx.text(row.get("organization")).upper()
+        if credit_code not in self._enterprise_admins:
+            self._enterprise_admins[credit_code] = _enterprise_admin(credit_code)
+        found = self._enterprise_admins[credit_code]
+        if isinstance(found, str):
+            raise ValidationError({"organization": found})
+        return found
 
 
 def _enterprise_admin(credit_code: str):
+    """The user a command-line import registers an enterprise's project as (its first admin,
+    else its first member), or why there is none."""
     if not credit_code:
-        return ValidationError(_("请填写企业统一社会信用代码（the enterprise's credit code is required）。"))
+        return _("请填写企业统一社会信用代码（the enterprise's credit code is required）。")
     organization = Organization.objects.filter(credit_code=credit_code).first()
     if organization is None:
-        return ValidationError(
-            _("未找到统一社会信用代码为 %(code)s 的企业（no such organisation）。") % {"code": credit_code}
-        )
+        return _("未找到统一社会信用代码为 %(code)s 的企业（no such organisation）。") % {"code": credit_code}
     if organization.kind != OrganizationKind.ENTERPRISE:
-        return ValidationError(
-            _("%(name)s 不是企业，不能登记项目（not an enterprise）。") % {"name": organization.name}
-        )
+        return _("%(name)s 不是企业，不能登记项目（not an enterprise）。") % {"name": organization.name}
     members = Membership.objects.filter(organization=organization, user__is_active=True).select_related("user")
     membership = members.filter(role=MembershipRole.ADMIN).order_by("id").first() or members.order_by("id").first()
     if membership is None:
-        return ValidationError(
-            _("%(name)s 尚无平台账户（the enterprise has no users）。") % {"name": organization.name}
-        )
+        return _("%(name)s 尚无平台账户（the enterprise has no users）。") % {"name": organization.name}
     return membership.user
 
 

@@ -5,19 +5,36 @@ registers it; the commands ``manage.py export_xlsx <kind> <file>`` and ``import_
 <file>`` and the parts' API actions find it here by name::
 
     # suppliers/resources.py
+    COLUMNS = (
+        xlsx.Column("name", "供应商名称"),
+        xlsx.Column("category", "类别", choices=SupplierCategory),
+        xlsx.Column("founded_on", "成立日期", widget=widgets.DateWidget()),
+        ...
+    )
+    SupplierResource = xlsx.resource_for(Supplier, COLUMNS)
+
     @xlsx.register
     class SupplierXlsx(xlsx.XlsxKind):
         name = "suppliers"
-        ...
+        label = "供应商"
+        columns = COLUMNS
+        serializer_class = SupplierSerializer
 
-Columns are declared once (`Column`): a code (the field's API name) and a Chinese label; the
-header row shows both, ``项目名称（name）``, and an import accepts the header in that form, the
-label alone or the code alone. Values of choice fields are codes (an import also takes the
-Chinese label).
+        def create(self, *, actor, data):
+            return services.supplier_create(actor=actor, data=data)
 
-An import is all-or-nothing: every row is checked by the part's own rules (its serializer and
-services), inside one transaction; any row error rolls the whole file back, and the result
-lists every error with its spreadsheet row number (the header is row 1) and column code.
+        def export(self, *, user=None, queryset=None) -> bytes: ...
+
+Columns are declared once (`Column`): a code (the field's API name), a Chinese label, and for
+the export the attribute path and widget; `resource_for` builds the django-import-export
+Resource from them. The header row shows code and label, ``项目名称（name）``, and an import
+accepts the header in that form, the label alone or the code alone. Values of choice fields are
+codes (an import also takes the Chinese label).
+
+An import is all-or-nothing (`XlsxKind.import_rows`): every row is checked by the part's own
+rules (its serializer and its create service), inside one transaction; any row error rolls the
+whole file back, and the result lists every error with its spreadsheet row number (the header
+is row 1) and column code. See docs/development/xlsx.md.
 """
 
 from __future__ import annotations
@@ -26,19 +43,26 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, BinaryIO, ClassVar
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
+from django.utils import translation
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.settings import api_settings
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_ROWS = 5000
@@ -51,14 +75,44 @@ class XlsxError(Exception):
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a kind's sheet: the only place it is declared, for the export's Resource
+    (`resource_for`) and for reading an import's cells (`read`)."""
+
     code: str
     label: str
     #: Read from an import (else exported only, and ignored when imported).
     imported: bool = True
+    #: The exported value's path on the record (import-export's ``attribute``, ``__`` through
+    #: relations); default: the code.
+    attribute: str = ""
+    #: How the export writes the value, and so what an import's cell holds: a number, date or
+    #: boolean widget reads the cell as one; without a widget it is text.
+    widget: widgets.Widget | None = None
+    #: The field's TextChoices: an import takes the Chinese label as well as the code.
+    choices: type[models.Choices] | None = None
 
     @property
     def header(self) -> str:
         return f"{self.label}（{self.code}）"
+
+    def read(self, value: Any) -> Any:
+        """A cell as serializer input: numbers and dates as text, booleans as True/False, choice
+        labels as their codes; a blank text cell as ""."""
+        if isinstance(self.widget, widgets.NumberWidget):
+            return decimal_text(value)
+        if isinstance(self.widget, widgets.DateWidget):
+            return date_text(value)
+        if isinstance(self.widget, widgets.BooleanWidget):
+            return boolean(value)
+        word = text(value)
+        return self._choice_codes.get(word, word)
+
+    @cached_property
+    def _choice_codes(self) -> dict[str, str]:
+        if self.choices is None:
+            return {}
+        with translation.override(None):  # the labels as written (Chinese), whatever the reader's language
+            return {str(label): value for value, label in self.choices.choices}
 
 
 @dataclass(frozen=True)
@@ -86,28 +140,154 @@ class ImportResult:
 
 
 class XlsxKind:
-    """What a part implements to be exchanged as .xlsx."""
+    """What a part implements to be exchanged as .xlsx.
+
+    A kind declares its `columns`, the `serializer_class` that checks an imported row and
+    `create`, which calls the part's create service; `import_rows` does the rest. The other
+    hooks have defaults: `prepare` (once per import, for lookups every row shares),
+    `row_payload` (a row as serializer input) and `row_actor` (who a row is created as).
+    """
 
     name: ClassVar[str]
     label: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
+    serializer_class: ClassVar[type[serializers.Serializer]]
+    #: The column that says whose a row is (e.g. the organisation's credit code): a
+    #: PermissionError from `create` is reported on it ("" for the row as a whole).
+    owner_column: ClassVar[str] = ""
 
     def export(self, *, user=None, queryset=None) -> bytes:  # pragma: no cover - abstract
         """The records `user` may see (None: everything, for the command) as a workbook."""
         raise NotImplementedError
 
-    def import_rows(self, rows: list[tuple[int, dict[str, Any]]], *, actor=None) -> ImportResult:  # pragma: no cover
-        """Create the records of `rows` ((row number, {code: cell value})), all or nothing.
+    # --- Import: the hooks ---------------------------------------------------------------
 
-        With `actor` (the API) the records are the actor's organisation's; without (the
-        command) each row names its organisation."""
+    def create(self, *, actor, data: dict[str, Any]) -> Any:  # pragma: no cover - abstract
+        """Create one record from a row's validated serializer data, through the part's
+        service (e.g. ``services.project_create(actor=actor, data=data)``). Raise
+        ValidationError or PermissionError as the service does."""
         raise NotImplementedError
+
+    def prepare(self) -> None:
+        """Called at the start of each import: load what the rows look up (e.g. a name → code
+        map) so that no row queries it again."""
+
+    def row_payload(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A sheet row ({code: cell value}) as serializer input: each imported column's cell
+        through `Column.read`. A blank text cell is left out, so that the serializer's default
+        or its "required" applies; columns the serializer does not write (read-only) are
+        ignored by it."""
+        payload: dict[str, Any] = {}
+        for column in self.columns:
+            if column.imported and column.code in row:
+                value = column.read(row[column.code])
+                if value != "":
+                    payload[column.code] = value
+        return payload
+
+    def row_actor(self, row: dict[str, Any], *, actor):
+        """Who the row's record is created as: `actor` (the API's caller). A kind imported from
+        the command (`actor` None) finds the row's owner here; raise ValidationError
+        ({column: message}) when the row names none."""
+        return actor
+
+    # --- Import: the algorithm -----------------------------------------------------------
 
     def import_file(self, file: BinaryIO | str, *, actor=None) -> ImportResult:
         header_errors, rows = read_rows(file, self.columns)
         if header_errors:
             return ImportResult(errors=header_errors)
         return self.import_rows(rows, actor=actor)
+
+    def import_rows(self, rows: list[tuple[int, dict[str, Any]]], *, actor=None) -> ImportResult:
+        """Create the records of `rows` ((row number, {code: cell value})), all or nothing.
+
+        With `actor` (the API) the records are the actor's; without (the command) `row_actor`
+        says whose each row is. Every row is checked even after an error, so that the result
+        lists them all; with any error nothing stays and `created` is empty."""
+        result = ImportResult()
+        with transaction.atomic():
+            self.prepare()
+            for number, row in rows:
+                errors, record = self._import_row(number, row, actor=actor)
+                result.errors += errors
+                if record is not None:
+                    result.created.append(record)
+            if result.errors:
+                transaction.set_rollback(True)
+                result.created = []
+        return result
+
+    def _import_row(self, number: int, row: dict[str, Any], *, actor) -> tuple[list[RowError], Any]:
+        serializer = self.serializer_class(data=self.row_payload(row))
+        if not serializer.is_valid():
+            return _row_errors(number, serializer.errors), None
+        try:
+            owner = self.row_actor(row, actor=actor)
+            with transaction.atomic():  # a savepoint: a refused row leaves nothing behind
+                return [], self.create(actor=owner, data=serializer.validated_data)
+        except ValidationError as exc:
+            return _row_errors(number, exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}), None
+        except PermissionError as exc:
+            return [RowError(number, self.owner_column, str(exc))], None
+
+
+def _row_errors(number: int, errors: dict[str, Any]) -> list[RowError]:
+    """{field: messages} (a serializer's or a ValidationError's) as RowErrors; the non-field
+    ones are the row's as a whole."""
+    whole_row = {"", NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY}
+    return [
+        RowError(number, "" if name in whole_row else name, _message(messages)) for name, messages in errors.items()
+    ]
+
+
+def _message(messages: Any) -> str:
+    if isinstance(messages, dict):
+        return "; ".join(f"{k}: {_message(v)}" for k, v in messages.items())
+    if isinstance(messages, list | tuple):
+        return " ".join(str(m) for m in messages)
+    return str(messages)
+
+
+# --- The export's Resource --------------------------------------------------------------------
+
+
+class ColumnResource(resources.ModelResource):
+    """A Resource built by `resource_for`: its `private` columns are blank in the rows where
+    `visible(record)` is false (no `visible`: every row shows them)."""
+
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, *, visible: Callable[[Any], bool] | None = None) -> None:
+        super().__init__()
+        self.visible = visible
+
+    def export_field(self, field, instance, **kwargs):
+        if self.visible is not None and self.get_field_name(field) in self.private and not self.visible(instance):
+            return None
+        return super().export_field(field, instance, **kwargs)
+
+
+def resource_for(
+    model: type[models.Model], columns: tuple[Column, ...], *, private: Collection[str] = ()
+) -> type[ColumnResource]:
+    """The django-import-export Resource of `columns`, in their order, headed by their headers.
+    Export with ``resource(visible=...).export(queryset, export_fields=codes,
+    force_native_type=True)``, `codes` the columns the reader gets at all."""
+    codes = tuple(column.code for column in columns)
+    resource = resources.modelresource_factory(
+        model,
+        resource_class=ColumnResource,
+        meta_options={"fields": codes, "export_order": codes},
+        custom_fields={
+            column.code: fields.Field(
+                attribute=column.attribute or column.code, column_name=column.header, widget=column.widget
+            )
+            for column in columns
+        },
+    )
+    resource.private = frozenset(private)
+    return resource
 
 
 _registry: dict[str, type[XlsxKind]] = {}

@@ -1,15 +1,16 @@
 """Projects as Excel workbooks (``manage.py export_xlsx/import_xlsx projects``, and
 ``GET /api/v1/projects/export/``, ``POST /api/v1/projects/import/``).
 
-The export's columns and headers are a django-import-export Resource; contract values and staff
-numbers follow the API's rule (the owner's and officials' only): a reader who may see none has
-no such columns, and a row they may not see has them blank.
+`COLUMNS` is the one list: the export's django-import-export Resource is built from it
+(`xlsx.resource_for`), and so is reading an import. Contract values and staff numbers follow the
+API's rule (the owner's and officials' only): a reader who may see none has no such columns
+(`sees_values`), and a row they may not see has them blank (`figures_visible`).
 
-The import does not use import-export's saving: each row goes through ProjectSerializer and
-`services.project_create`, so the same rules apply as on the API, inside one transaction that is
-rolled back if any row fails. Rows become drafts. From the command a row names its enterprise by
-its credit code (the project is registered on behalf of the enterprise's first admin); from the
-API the projects are the caller's organisation's and that column is ignored.
+The import is `portal.xlsx.XlsxKind.import_rows`: each row goes through ProjectSerializer and
+`services.project_create`, so the same rules apply as on the API, inside one transaction that
+is rolled back if any row fails. Rows become drafts. From the command a row names its enterprise
+by its credit code (the project is registered on behalf of the enterprise's first admin); from
+the API the projects are the caller's organisation's and that column is ignored.
 
 The headers are fixed Chinese labels with the column codes (``项目名称（name）``), so that a file
 reads the same whatever the language of the person who exported it.
@@ -20,9 +21,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import widgets
 from rest_framework import serializers
 
 from portal import xlsx
@@ -35,87 +35,35 @@ from .choices import BusinessModel, Sector, Stage
 from .models import Project, figures_scope, figures_visible
 
 COLUMNS = (
-    xlsx.Column("id", "编号", imported=False),
-    xlsx.Column("organization", "企业统一社会信用代码"),
-    xlsx.Column("organization_name", "企业名称", imported=False),
+    xlsx.Column("id", "编号", imported=False, widget=widgets.IntegerWidget()),
+    # Read by the command to find the enterprise (ProjectXlsx.row_actor), not by the serializer.
+    xlsx.Column("organization", "企业统一社会信用代码", attribute="organization__credit_code"),
+    xlsx.Column("organization_name", "企业名称", imported=False, attribute="organization__name"),
     xlsx.Column("name", "项目名称"),
     xlsx.Column("name_en", "英文名称"),
-    xlsx.Column("country", "国家代码"),
-    xlsx.Column("country_name", "国家", imported=False),
+    xlsx.Column("country", "国家代码", attribute="country_id"),
+    xlsx.Column("country_name", "国家", imported=False, attribute="country__name_zh"),
     xlsx.Column("location", "项目地点"),
-    xlsx.Column("sector", "行业"),
-    xlsx.Column("business_model", "业务模式"),
-    xlsx.Column("stage", "阶段"),
-    xlsx.Column("contract_value", "合同金额"),
+    xlsx.Column("sector", "行业", choices=Sector),
+    xlsx.Column("business_model", "业务模式", choices=BusinessModel),
+    xlsx.Column("stage", "阶段", choices=Stage),
+    xlsx.Column("contract_value", "合同金额", widget=widgets.DecimalWidget()),
     xlsx.Column("currency", "币种"),
-    xlsx.Column("contract_value_usd", "合同金额（美元）", imported=False),
-    xlsx.Column("start_date", "开工日期"),
-    xlsx.Column("planned_completion", "计划竣工日期"),
-    xlsx.Column("chinese_staff", "中方人员"),
-    xlsx.Column("local_staff", "外籍（当地）人员"),
-    xlsx.Column("embassy_registered", "已在使（领）馆报到登记"),
-    xlsx.Column("embassy_registered_on", "报到登记日期"),
+    xlsx.Column("contract_value_usd", "合同金额（美元）", imported=False, widget=widgets.DecimalWidget()),
+    xlsx.Column("start_date", "开工日期", widget=widgets.DateWidget()),
+    xlsx.Column("planned_completion", "计划竣工日期", widget=widgets.DateWidget()),
+    xlsx.Column("chinese_staff", "中方人员", widget=widgets.IntegerWidget()),
+    xlsx.Column("local_staff", "外籍（当地）人员", widget=widgets.IntegerWidget()),
+    xlsx.Column("embassy_registered", "已在使（领）馆报到登记", widget=widgets.BooleanWidget()),
+    xlsx.Column("embassy_registered_on", "报到登记日期", widget=widgets.DateWidget()),
     xlsx.Column("description", "项目简介"),
     xlsx.Column("filing_status", "备案状态", imported=False),
 )
 CODES = tuple(c.code for c in COLUMNS)
 HEADERS = {c.code: c.header for c in COLUMNS}
-CHOICE_LABELS = {
-    "sector": {str(label): value for value, label in Sector.choices},
-    "business_model": {str(label): value for value, label in BusinessModel.choices},
-    "stage": {str(label): value for value, label in Stage.choices},
-}
 
-
-def _field(attribute: str, code: str, widget: widgets.Widget | None = None) -> fields.Field:
-    return fields.Field(attribute=attribute, column_name=HEADERS[code], widget=widget)
-
-
-class ProjectResource(resources.ModelResource):
-    """The export's columns, in order; private values blank where `user` may not see them
-    (`user` None: the command, run by the operator, sees everything)."""
-
-    id = _field("id", "id", widgets.IntegerWidget())
-    organization = _field("organization__credit_code", "organization")
-    organization_name = _field("organization__name", "organization_name")
-    name = _field("name", "name")
-    name_en = _field("name_en", "name_en")
-    country = _field("country_id", "country")
-    country_name = _field("country__name_zh", "country_name")
-    location = _field("location", "location")
-    sector = _field("sector", "sector")
-    business_model = _field("business_model", "business_model")
-    stage = _field("stage", "stage")
-    contract_value = _field("contract_value", "contract_value", widgets.DecimalWidget())
-    currency = _field("currency", "currency")
-    contract_value_usd = _field("contract_value_usd", "contract_value_usd", widgets.DecimalWidget())
-    start_date = _field("start_date", "start_date", widgets.DateWidget())
-    planned_completion = _field("planned_completion", "planned_completion", widgets.DateWidget())
-    chinese_staff = _field("chinese_staff", "chinese_staff", widgets.IntegerWidget())
-    local_staff = _field("local_staff", "local_staff", widgets.IntegerWidget())
-    embassy_registered = _field("embassy_registered", "embassy_registered", widgets.BooleanWidget())
-    embassy_registered_on = _field("embassy_registered_on", "embassy_registered_on", widgets.DateWidget())
-    description = _field("description", "description")
-    filing_status = _field("filing_status", "filing_status")
-
-    class Meta:
-        model = Project
-        fields = CODES
-        export_order = CODES
-
-    def __init__(self, *, user=None) -> None:
-        super().__init__()
-        self.user = user
-
-    def export_field(self, field, instance, **kwargs):
-        name = self.get_field_name(field)
-        if (
-            name in PRIVATE_FIELDS
-            and self.user is not None
-            and not figures_visible(self.user, instance.organization_id)
-        ):
-            return None
-        return super().export_field(field, instance, **kwargs)
+#: The export's columns, in order; private values blank in the rows the reader may not see.
+ProjectResource = xlsx.resource_for(Project, COLUMNS, private=PRIVATE_FIELDS)
 
 
 def sees_values(user) -> bool:
@@ -129,129 +77,62 @@ class ProjectXlsx(xlsx.XlsxKind):
     name = "projects"
     label = "海外项目"
     columns = COLUMNS
+    serializer_class = ProjectSerializer
+    owner_column = "organization"
 
     def export(self, *, user=None, queryset=None) -> bytes:
         if queryset is None:
             queryset = Project.objects.all() if user is None else Project.objects.visible_to(user)
         queryset = queryset.select_related("organization", "country").order_by("id")
         codes = [code for code in CODES if sees_values(user) or code not in PRIVATE_FIELDS]
-        dataset = ProjectResource(user=user).export(queryset, export_fields=codes, force_native_type=True)
+        # The command's operator (`user` None) sees every row's figures.
+        visible = None if user is None else (lambda project: figures_visible(user, project.organization_id))
+        dataset = ProjectResource(visible=visible).export(queryset, export_fields=codes, force_native_type=True)
         return xlsx.write_workbook(list(dataset.headers), dataset, title=self.label)
 
-    def import_rows(self, rows, *, actor=None) -> xlsx.ImportResult:
-        result = xlsx.ImportResult()
-        countries = dict(Country.objects.values_list("name_zh", "code"))
-        on_behalf: dict[str, Any] = {}
-        try:
-            with transaction.atomic():
-                for number, row in rows:
-                    self._import_row(number, row, actor, result, countries, on_behalf)
-                if result.errors:
-                    raise _RollBack
-        except _RollBack:
-            result.created = []
-        return result
+    def create(self, *, actor, data: dict[str, Any]) -> Project:
+        return services.project_create(actor=actor, data=data)
 
-    def _import_row(self, number, row, actor, result, countries, on_behalf) -> None:
-        serializer = ProjectSerializer(data=row_payload(row, countries))
-        if not serializer.is_valid():
-            result.errors += [
-                xlsx.RowError(number, "" if name == "non_field_errors" else name, _message(messages))
-                for name, messages in serializer.errors.items()
-            ]
-            return
-        if actor is None:
-            try:
-                row_actor = _on_behalf_of(xlsx.text(row.get("organization")).upper(), on_behalf)
-            except ValidationError as exc:
-                result.errors.append(xlsx.RowError(number, "organization", exc.messages[0]))
-                return
-        else:
-            row_actor = actor
-        try:
-            with transaction.atomic():
-                project = services.project_create(actor=row_actor, data=serializer.validated_data)
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            result.errors += [
-                xlsx.RowError(number, "" if name == "__all__" else name, _message(messages))
-                for name, messages in errors.items()
-            ]
-        except PermissionError as exc:
-            result.errors.append(xlsx.RowError(number, "organization", str(exc)))
-        else:
-            result.created.append(project)
+    def prepare(self) -> None:
+        self._country_codes = dict(Country.objects.values_list("name_zh", "code"))
+        self._enterprise_admins: dict[str, Any] = {}
 
+    def row_payload(self, row: dict[str, Any]) -> dict[str, Any]:
+        """As the default, and a country may be given by its Chinese name."""
+        payload = super().row_payload(row)
+        if "country" in payload:
+            payload["country"] = self._country_codes.get(payload["country"], payload["country"])
+        return payload
 
-class _RollBack(Exception):
-    """Leaves the import's transaction so that none of its rows stay."""
-
-
-def _message(messages) -> str:
-    if isinstance(messages, dict):
-        return "; ".join(f"{k}: {_message(v)}" for k, v in messages.items())
-    if isinstance(messages, list | tuple):
-        return " ".join(str(m) for m in messages)
-    return str(messages)
-
-
-def _on_behalf_of(credit_code: str, cache: dict[str, Any]):
-    """The user a command-line import registers an enterprise's project as: its first admin."""
-    if credit_code not in cache:
-        cache[credit_code] = _enterprise_admin(credit_code)
-    found = cache[credit_code]
-    if isinstance(found, ValidationError):
-        raise found
-    return found
+    def row_actor(self, row: dict[str, Any], *, actor):
+        """The API's caller; from the command, the first admin of the enterprise the row names
+        by its credit code (looked up once per enterprise)."""
+        if actor is not None:
+            return actor
+        credit_code = xlsx.text(row.get("organization")).upper()
+        if credit_code not in self._enterprise_admins:
+            self._enterprise_admins[credit_code] = _enterprise_admin(credit_code)
+        found = self._enterprise_admins[credit_code]
+        if isinstance(found, str):
+            raise ValidationError({"organization": found})
+        return found
 
 
 def _enterprise_admin(credit_code: str):
+    """The user a command-line import registers an enterprise's project as (its first admin,
+    else its first member), or why there is none."""
     if not credit_code:
-        return ValidationError(_("请填写企业统一社会信用代码（the enterprise's credit code is required）。"))
+        return _("请填写企业统一社会信用代码（the enterprise's credit code is required）。")
     organization = Organization.objects.filter(credit_code=credit_code).first()
     if organization is None:
-        return ValidationError(
-            _("未找到统一社会信用代码为 %(code)s 的企业（no such organisation）。") % {"code": credit_code}
-        )
+        return _("未找到统一社会信用代码为 %(code)s 的企业（no such organisation）。") % {"code": credit_code}
     if organization.kind != OrganizationKind.ENTERPRISE:
-        return ValidationError(
-            _("%(name)s 不是企业，不能登记项目（not an enterprise）。") % {"name": organization.name}
-        )
+        return _("%(name)s 不是企业，不能登记项目（not an enterprise）。") % {"name": organization.name}
     members = Membership.objects.filter(organization=organization, user__is_active=True).select_related("user")
     membership = members.filter(role=MembershipRole.ADMIN).order_by("id").first() or members.order_by("id").first()
     if membership is None:
-        return ValidationError(
-            _("%(name)s 尚无平台账户（the enterprise has no users）。") % {"name": organization.name}
-        )
+        return _("%(name)s 尚无平台账户（the enterprise has no users）。") % {"name": organization.name}
     return membership.user
-
-
-def row_payload(row: dict[str, Any], countries: dict[str, str]) -> dict[str, Any]:
-    """One spreadsheet row as ProjectSerializer input: codes for choices (Chinese labels and
-    country names are translated), numbers and dates as text, blanks left out or null."""
-    payload: dict[str, Any] = {}
-    for column in COLUMNS:
-        code = column.code
-        if not column.imported or code == "organization" or code not in row:
-            continue
-        value = row[code]
-        if code in ("contract_value", "chinese_staff", "local_staff"):
-            payload[code] = xlsx.decimal_text(value)
-        elif code in ("start_date", "planned_completion", "embassy_registered_on"):
-            payload[code] = xlsx.date_text(value)
-        elif code == "embassy_registered":
-            payload[code] = xlsx.boolean(value)
-        else:
-            text = xlsx.text(value)
-            if code == "country":
-                text = countries.get(text, text)
-            elif code in CHOICE_LABELS:
-                text = CHOICE_LABELS[code].get(text, text)
-            elif code == "currency":
-                text = text.upper()
-            if text or code not in ("name", "country", "sector", "business_model", "stage"):
-                payload[code] = text
-    return payload
 
 
 # --- The API's import: request and answer -----------------------------------------------------

@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.choices import register_audit_actions
 
+# The years a report, a survey or an estimate may name (one range for models, forms and API).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
 
 class Stage(models.TextChoices):
     INTENDED = "intended", _("意向")

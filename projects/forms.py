@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.choices import OrganizationKind
 from portal.models import Country, Organization
 
+from .choices import FIRST_YEAR, LAST_YEAR
 from .filtersets import ProjectFilterSet
 from .models import Project, ProjectReport
 from .services import DATA, EDITABLE_FIELDS, currency_codes
@@ -176,7 +177,7 @@ class ReportForm(ServiceModelForm):
 class SurveyOpenForm(forms.Form):
     """An official opens the annual survey of intended projects."""
 
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("年度"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     opens_on = forms.DateField(label=_("开始日期"), widget=DateInput())
     closes_on = forms.DateField(label=_("截止日期"), widget=DateInput())
 

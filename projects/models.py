@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.choices import OrganizationKind
 from portal.models import Country, Organization, ReviewHistory, ScopedQuerySet
 
-from .choices import BusinessModel, FilingStatus, Half, ReviewAction, Sector, Stage
+from .choices import FIRST_YEAR, LAST_YEAR, BusinessModel, FilingStatus, Half, ReviewAction, Sector, Stage
 
 
 class ExchangeRate(models.Model):
@@ -232,7 +232,9 @@ class ProjectReport(models.Model):
     """A half-yearly report on an approved project: revenue (完成营业额), new contracts, staff."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports", verbose_name=_("项目"))
-    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
     half = models.PositiveSmallIntegerField(_("半年"), choices=Half.choices)
     revenue_usd = models.DecimalField(
         _("完成营业额（美元）"), max_digits=18, decimal_places=2, validators=[MinValueValidator(0)]
@@ -291,7 +293,9 @@ class SubsidyTier(models.Model):
 class IntendedProjectSurvey(models.Model):
     """The annual survey of intended overseas investment (seed 001, item 16)."""
 
-    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    year = models.PositiveSmallIntegerField(
+        _("年度"), unique=True, validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
     opens_on = models.DateField(_("开始日期"))
     closes_on = models.DateField(_("截止日期"))
     opened_by = models.ForeignKey(

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from portal.api.rows import RowSerializerMixin
 from portal.models import Country
 
-from ..choices import Half
+from ..choices import FIRST_YEAR, LAST_YEAR, Half
 from ..models import (
     ExchangeRate,
     IntendedProjectSurvey,
@@ -141,7 +141,7 @@ class ReturnDecisionSerializer(serializers.Serializer):
 
 
 class ProjectReportSerializer(serializers.ModelSerializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
     half = serializers.ChoiceField(choices=Half.choices)
     revenue_usd = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)
     new_contracts_usd = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0, required=False)
@@ -216,7 +216,7 @@ class SurveySerializer(serializers.ModelSerializer):
         model = IntendedProjectSurvey
         fields = ["id", "year", "opens_on", "closes_on", "reminded_at", "created_at"]
         read_only_fields = ["reminded_at", "created_at"]
-        extra_kwargs = {"year": {"validators": [], "min_value": 2000, "max_value": 2100}}
+        extra_kwargs = {"year": {"validators": [], "min_value": FIRST_YEAR, "max_value": LAST_YEAR}}
 
 
 class SurveyAnswerSerializer(serializers.Serializer):

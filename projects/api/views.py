@@ -23,7 +23,7 @@ from portal.models import Organization
 from portal.permissions import HasAgencyPermission, IsEnterprise, IsOfficial
 
 from .. import selectors, services
-from ..choices import FilingStatus
+from ..choices import FIRST_YEAR, LAST_YEAR, FilingStatus
 from ..filtersets import ProjectFilterSet, ProjectReportFilterSet
 from ..models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport, figures_scope
 from ..resources import (
@@ -233,7 +233,7 @@ class ProjectViewSet(ScopedModelViewSet):
             year = int(request.query_params.get("year", timezone.localdate().year - 1))
         except ValueError as exc:
             raise ValidationError({"year": _("年度必须是整数（year must be a whole number）。")}) from exc
-        if not 2000 <= year <= 2100:
+        if not FIRST_YEAR <= year <= LAST_YEAR:
             raise ValidationError({"year": _("年度超出范围（year out of range）。")})
         org_id = request.query_params.get("organization")
         if org_id is None:

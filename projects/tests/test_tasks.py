@@ -137,7 +137,16 @@ def test_enterprises_answer_and_the_answers_show_who_did(cast, api):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("owner", 403), ("outsider", 403), ("supplier", 403), ("talent", 403), ("publisher", 200), ("anonymous", 401)],
+    # Officials with `review`, as on the survey's page: an official without it is refused too.
+    [
+        ("owner", 403),
+        ("outsider", 403),
+        ("supplier", 403),
+        ("talent", 403),
+        ("publisher", 403),
+        ("reviewer", 200),
+        ("anonymous", 401),
+    ],
 )
 def test_the_answers_are_for_officials(role, status, cast, api):
     survey = SurveyFactory(opened_by=cast.reviewer)

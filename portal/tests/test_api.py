@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
 from portal.choices import NotificationKind
@@ -131,6 +132,82 @@ def test_token_is_refused_for_a_wrong_password(api, cast):
 def test_a_bad_token_is_a_401(api, cast):
     api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert api.get(reverse("api:auth-me")).status_code == 401
+
+
+def token_client(api, user):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return api
+
+
+def test_a_token_request_reads_token_user_membership_and_organisation_in_one_query(
+    api, cast, django_assert_num_queries
+):
+    client = token_client(api, cast.official)
+    # 1: the token with its user, membership and agency (scope); 2: COUNT(*); 3: SELECT the page.
+    # DRF's TokenAuthentication read token and user, and the scope then read the membership: 4.
+    with django_assert_num_queries(3):
+        response = client.get(reverse("api:organization-list"), {"page_size": 50})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == Organization.objects.count()
+    # 1: the token with everything /auth/me/ shows.
+    with django_assert_num_queries(1):
+        me = client.get(reverse("api:auth-me")).json()
+    assert (me["organization"]["id"], me["is_official"], me["permissions"]) == (
+        cast.agency.pk,
+        True,
+        ["review", "publish_risk", "organise_training"],
+    )
+
+
+def test_a_token_of_a_user_without_an_organisation_authenticates_in_one_query(api, cast, django_assert_num_queries):
+    client = token_client(api, cast.talent)
+    with django_assert_num_queries(1):
+        me = client.get(reverse("api:auth-me")).json()
+    assert (me["username"], me["organization"], me["role"]) == (cast.talent.username, None, None)
+
+
+def test_the_token_query_loads_what_the_orm_loads(cast):
+    from portal.api.authentication import token_with_membership
+
+    def values(obj):
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    key = Token.objects.create(user=cast.owner).key
+    token = token_with_membership(key)
+    expected = Token.objects.select_related("user__membership__organization").get(key=key)
+    assert values(token) == values(expected)
+    assert values(token.user) == values(expected.user)
+    assert values(token.user.org_membership) == values(expected.user.membership)
+    assert values(token.user.org_membership.organization) == values(expected.user.membership.organization)
+    assert token.user.membership is token.user.org_membership
+    assert token.user.date_joined.tzinfo is not None
+    assert token_with_membership("no-such-key") is None
+
+
+def test_a_revoked_token_is_a_401_with_drfs_message(api, cast):
+    client = token_client(api, cast.owner)
+    assert client.get(reverse("api:auth-me")).status_code == 200
+    Token.objects.filter(user=cast.owner).delete()
+    response = client.get(reverse("api:auth-me"))
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Token"
+    assert response.json() == {"detail": gettext("Invalid token.")}
+    assert response.json()["detail"] != "Invalid token."  # translated by DRF's catalogue
+
+
+def test_the_token_of_a_deactivated_user_is_a_401(api, cast):
+    client = token_client(api, cast.colleague)
+    User.objects.filter(pk=cast.colleague.pk).update(is_active=False)
+    response = client.get(reverse("api:notification-list"))
+    assert response.status_code == 401
+    assert response.json() == {"detail": gettext("User inactive or deleted.")}
+
+
+def test_a_malformed_token_header_is_a_401_as_in_drf(api, db):
+    api.credentials(HTTP_AUTHORIZATION="Token")
+    response = api.get(reverse("api:auth-me"))
+    assert response.status_code == 401
+    assert response.json() == {"detail": gettext("Invalid token header. No credentials provided.")}
 
 
 def test_repeated_failures_lock_the_account_out_even_with_the_right_password(api, cast, settings):

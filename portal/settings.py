@@ -195,6 +195,11 @@ REST_FRAMEWORK = {
         "portal.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # orjson, answering what DRF's JSONRenderer answers (portal/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "portal.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PagePagination",
     "PAGE_SIZE": 50,

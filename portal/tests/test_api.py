@@ -1,5 +1,7 @@
 """The API of the portal shell: auth, organisations and members, countries, the inbox."""
 
+import json
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -576,3 +578,61 @@ def test_a_deactivated_user_cannot_get_a_token(api, db):
     user = UserFactory(is_active=False)
     response = api.post(reverse("api:auth-token"), {"username": user.username, "password": TEST_PASSWORD})
     assert response.status_code == 401
+
+
+def test_the_browsable_api_still_renders_for_browsers(client, db):
+    response = client.get(reverse("api:country-list"), headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    body = response.content.decode()
+    assert "Django REST framework" in body
+    assert "&quot;code&quot;: &quot;AD&quot;" in body  # the JSON, indented
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+# --- The JSON renderer ------------------------------------------------------------------------
+
+
+def test_the_json_renderer_writes_what_drfs_wrote():
+    import datetime
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from django.utils.translation import gettext_lazy
+    from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
+    from rest_framework.utils.serializer_helpers import ReturnDict
+
+    from portal.api.renderers import JSONRenderer
+    from portal.choices import OrganizationKind
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    data = ReturnDict(
+        {
+            "id": 7,
+            "name": '肯尼亚蒙巴萨港口扩建项目 \u2028 "quoted"',
+            "value": Decimal("123456789.10"),
+            "rate": 0.125,
+            "at_utc": datetime.datetime(2026, 11, 21, 2, 0, 0, 123456, tzinfo=datetime.UTC),
+            "at_local": datetime.datetime(2026, 11, 21, 10, 0, 0, 123456, tzinfo=shanghai),
+            "on": datetime.date(2026, 11, 21),
+            "label": gettext_lazy("海外项目库"),
+            "kind": OrganizationKind.AGENCY,
+            "rows": ({"a": None, "b": True}, [1, 2]),
+        },
+        serializer=None,
+    )
+    ours, drfs = JSONRenderer().render(data), DRFJSONRenderer().render(data)
+    assert json.loads(ours) == json.loads(drfs)
+    assert ours.replace("\u2028".encode(), b"\\u2028") == drfs  # DRF escapes U+2028; both are JSON
+    assert json.loads(ours)["value"] == 123456789.1  # DRF's encoder writes a raw Decimal as a number
+    assert json.loads(ours)["at_utc"] == "2026-11-21T02:00:00.123456Z"
+    assert json.loads(ours)["at_local"] == "2026-11-21T10:00:00.123456+08:00"
+    # What orjson refuses (integer keys, integers beyond 64 bits) DRF's renderer writes.
+    odd = {1: "one", "big": 2**70}
+    assert JSONRenderer().render(odd) == DRFJSONRenderer().render(odd)
+
+
+def test_serialised_datetimes_reach_the_client_as_before(api, cast):
+    note = NotificationFactory(recipient=cast.owner)
+    body = api.as_user(cast.owner).get(reverse("api:notification-detail", kwargs={"pk": note.pk})).json()
+    assert body["created_at"] == timezone.localtime(note.created_at).isoformat()

@@ -636,3 +636,17 @@ def test_serialised_datetimes_reach_the_client_as_before(api, cast):
     note = NotificationFactory(recipient=cast.owner)
     body = api.as_user(cast.owner).get(reverse("api:notification-detail", kwargs={"pk": note.pk})).json()
     assert body["created_at"] == timezone.localtime(note.created_at).isoformat()
+
+
+def test_the_cache_keeps_one_redis_client_for_the_throttle():
+    from django.core.cache import caches
+
+    from portal.cache import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        pytest.skip("the cache is Redis only when REDIS_URL is set (make test)")
+    client = cache._cache.get_client()
+    assert cache._cache.get_client(write=True) is client
+    cache.set("history", [1.5, 2.5], 10)
+    assert cache.get("history") == [1.5, 2.5]

@@ -580,6 +580,43 @@ def test_a_deactivated_user_cannot_get_a_token(api, db):
     assert response.status_code == 401
 
 
+def test_api_errors_stay_json_with_the_portals_headers(api, db):
+    response = api.get(reverse("api:auth-me"))
+    assert response.status_code == 401
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == {"detail": gettext("Authentication credentials were not provided.")}
+    assert response.headers["Content-Language"] == "zh-hans"
+    assert "Accept-Language" in response.headers["Vary"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    response = api.delete(reverse("api:country-list"))
+    assert response.status_code == 405
+    assert response.headers["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail"}
+
+
+def test_the_api_answers_in_chinese_after_an_english_page_on_the_same_thread(api, client, db):
+    assert client.get("/en/").headers["Content-Language"] == "en"
+    response = api.get(reverse("api:auth-me"))
+    assert response.headers["Content-Language"] == "zh-hans"
+    assert response.json()["detail"] == "身份认证信息未提供。"
+
+
+def test_session_authenticated_api_writes_still_need_the_csrf_token(cast, db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.owner)
+    url = reverse("api:notification-read-all")
+    refused = client.post(url)
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["detail"]
+    client.get(reverse("portal:inbox"))  # the page sets the CSRF cookie
+    accepted = client.post(url, headers={"X-CSRFToken": client.cookies["csrftoken"].value})
+    assert accepted.status_code == 200
+
+
 def test_the_browsable_api_still_renders_for_browsers(client, db):
     response = client.get(reverse("api:country-list"), headers={"Accept": "text/html"})
     assert response.status_code == 200

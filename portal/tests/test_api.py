@@ -675,6 +675,26 @@ def test_serialised_datetimes_reach_the_client_as_before(api, cast):
     assert body["created_at"] == timezone.localtime(note.created_at).isoformat()
 
 
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/Sao_Paulo"])
+def test_datetime_text_writes_what_drfs_datetime_field_writes(zone):
+    import datetime
+
+    from rest_framework import serializers
+
+    from portal.api.serializers import datetime_text
+
+    field = serializers.DateTimeField()
+    values = [
+        datetime.datetime(2026, 11, 21, 2, 0, 0, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 3, 9, 23, 59, 59, 999999, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 11, 21, 10, 0, 0),  # noqa: DTZ001 - naive: DRF makes it aware in the current zone
+    ]
+    with timezone.override(zone):
+        tz = timezone.get_current_timezone()
+        assert [datetime_text(value, tz) for value in values] == [field.to_representation(v) for v in values]
+        assert datetime_text(None, tz) is None
+
+
 def test_the_cache_keeps_one_redis_client_for_the_throttle():
     from django.core.cache import caches
 

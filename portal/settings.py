@@ -213,6 +213,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.AnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("ANON_THROTTLE_RATE", default="120/minute")},
+    # Whose address the throttle counts: with none set, DRF takes X-Forwarded-For as sent, and
+    # any client could escape the anonymous limit by sending a new one with each request.
+    "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -568,6 +568,27 @@ def test_anonymous_requests_are_throttled(api, db, settings):
     assert statuses == [200, 200, 200, 429]
 
 
+def test_a_made_up_forwarded_address_does_not_escape_the_throttle(api, db, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "2/minute"}}
+    url = reverse("api:country-list")
+    statuses = [api.get(url, headers={"X-Forwarded-For": f"10.0.0.{n}"}).status_code for n in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_behind_a_proxy_the_throttle_counts_the_address_the_proxy_saw(api, db, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "1/minute"},
+        "NUM_PROXIES": 1,
+    }
+    url = reverse("api:country-list")
+    # The proxy appends the address it saw; whatever the client sent before it is ignored.
+    first = api.get(url, headers={"X-Forwarded-For": "1.2.3.4, 10.0.0.1"}).status_code
+    same_client = api.get(url, headers={"X-Forwarded-For": "5.6.7.8, 10.0.0.1"}).status_code
+    other_client = api.get(url, headers={"X-Forwarded-For": "10.0.0.2"}).status_code
+    assert (first, same_client, other_client) == (200, 429, 200)
+
+
 def test_signed_in_users_are_not_throttled_as_anonymous(api, cast, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1/minute"}}
     client = api.as_user(cast.owner)

@@ -1,11 +1,12 @@
 """The portal's URLs plus bench-only endpoints: the floor of an API request.
 
-Each answers an empty page after DRF's dispatch and nothing else: what any request through
-this middleware stack and DRF costs before the endpoint does any work of its own.
+Each answers an empty page after DRF's dispatch and nothing else: what any API request costs
+before the endpoint does any work of its own. They live under /api/, where the middleware
+treats a request as an API request (portal/middleware.py).
 
-  /bench/floor/              token-authenticated (IsAuthenticated): the token lookup
-  /bench/floor/anonymous/    anonymous, throttled as every anonymous API request is
-  /bench/floor/unthrottled/  anonymous without the throttle: the difference is its cost
+  /api/bench/floor/              token-authenticated (IsAuthenticated): the token query
+  /api/bench/floor/anonymous/    anonymous, throttled as every anonymous API request is
+  /api/bench/floor/unthrottled/  anonymous without the throttle: the difference is its cost
 
 The patterns come after the portal's, so the real endpoints resolve exactly as in portal.urls.
 """
@@ -38,7 +39,7 @@ class UnthrottledFloorView(AnonymousFloorView):
 
 urlpatterns = [
     *portal_urlpatterns,
-    path("bench/floor/", FloorView.as_view()),
-    path("bench/floor/anonymous/", AnonymousFloorView.as_view()),
-    path("bench/floor/unthrottled/", UnthrottledFloorView.as_view()),
+    path("api/bench/floor/", FloorView.as_view()),
+    path("api/bench/floor/anonymous/", AnonymousFloorView.as_view()),
+    path("api/bench/floor/unthrottled/", UnthrottledFloorView.as_view()),
 ]

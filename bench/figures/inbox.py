@@ -50,7 +50,7 @@ INNER = 20  # requests per sample
 MAX_RATIO = 3.0
 MAX_FLAT = 1.5
 PATH = "/api/v1/notifications/"
-FLOOR = "/bench/floor/"
+FLOOR = "/api/bench/floor/"
 COLUMNS = ("id", "kind", "title", "body", "url", "requires_ack", "created_at", "read_at", "acknowledged_at")
 SQL_FIRST = f"SELECT {', '.join(COLUMNS)} FROM portal_notification WHERE recipient_id = %s ORDER BY id DESC LIMIT %s"
 SQL_AFTER = (

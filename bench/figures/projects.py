@@ -72,9 +72,9 @@ SEARCH_API_P95 = 0.050
 STATISTICS_MEDIAN = 0.200
 FOLLOW_ALL = 1500  # follow every `next` page when a query has at most this many matches
 PATH = "/api/v1/projects/"
-FLOOR_TOKEN = "/bench/floor/"
-FLOOR_ANONYMOUS = "/bench/floor/anonymous/"
-FLOOR_UNTHROTTLED = "/bench/floor/unthrottled/"
+FLOOR_TOKEN = "/api/bench/floor/"
+FLOOR_ANONYMOUS = "/api/bench/floor/anonymous/"
+FLOOR_UNTHROTTLED = "/api/bench/floor/unthrottled/"
 STATISTICS = f"{PATH}statistics/?by=country"
 # Common and rare characters and words (counts at full scale: 路 22,600 projects, 鲁 880,
 # 钱凯 289, 冰川 none; see bench.data.FACILITIES and PROJECT_COUNTRIES).

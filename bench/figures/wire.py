@@ -11,7 +11,7 @@ What is timed
            proxy (PROXY_COUNT=1), as if many anonymous clients came through the province's
            gateway: each is throttled at the production rate (120/minute) and none is refused.
   list     GET /api/v1/projects/: the public's first page of 50 approved projects.
-  no-op    GET /bench/floor/anonymous/: the anonymous DRF no-op (the same middleware, session
+  no-op    GET /api/bench/floor/anonymous/: the anonymous DRF no-op (the same middleware, session
            check and throttle, an empty page).
 The figure is the list's requests per second as a fraction of the no-op's (goal ≥ 0.3) and
 both p99 latencies (wrk --latency). A non-2xx answer or a socket error fails it. The server is
@@ -46,7 +46,7 @@ from projects.models import Project
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 LIST = "/api/v1/projects/"
-NOOP = "/bench/floor/anonymous/"
+NOOP = "/api/bench/floor/anonymous/"
 DURATION = 3  # seconds of load per target and round
 WARMUP = 1
 MIN_FRACTION = 0.3

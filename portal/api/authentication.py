@@ -87,7 +87,8 @@ def _statement(connection) -> _Statement:
     queryset = Token.objects.select_related("user__membership__organization").filter(pk="")
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
-    assert params == ("",), params  # the key is the only parameter
+    if params != ("",):  # the key must be the only parameter
+        raise AssertionError(f"unexpected parameters of the token query: {params}")
     columns = [col for col, _sql, _alias in compiler.select]
 
     models, start = [], 0

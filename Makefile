@@ -51,7 +51,7 @@ _test:
 	HTTPS=0 $(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 bench: $(BIN)/.dev-installed
-	scripts/system-packages.sh
+	scripts/system-packages.sh --bench
 	scripts/with-services.sh $(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(BIN)/.dev-installed

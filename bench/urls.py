@@ -1,9 +1,14 @@
-"""The portal's URLs plus one bench-only endpoint: the floor of an API request.
+"""The portal's URLs plus bench-only endpoints: the floor of an API request.
 
-`GET /bench/floor/` is a token-authenticated DRF view that returns an empty page: what any
-request through this middleware stack, DRF's dispatch and TokenAuthentication costs before
-the endpoint does any work of its own. The pattern comes after the portal's, so the real
-endpoints resolve exactly as in portal.urls.
+Each answers an empty page after DRF's dispatch and nothing else: what any API request costs
+before the endpoint does any work of its own. They live under /api/, where the middleware
+treats a request as an API request (portal/middleware.py).
+
+  /api/bench/floor/              token-authenticated (IsAuthenticated): the token query
+  /api/bench/floor/anonymous/    anonymous, throttled as every anonymous API request is
+  /api/bench/floor/unthrottled/  anonymous without the throttle: the difference is its cost
+
+The patterns come after the portal's, so the real endpoints resolve exactly as in portal.urls.
 """
 
 from django.urls import path
@@ -24,4 +29,17 @@ class FloorView(APIView):
         return Response({"next": None, "previous": None, "results": []})
 
 
-urlpatterns = [*portal_urlpatterns, path("bench/floor/", FloorView.as_view())]
+class AnonymousFloorView(FloorView):
+    permission_classes = [permissions.AllowAny]
+
+
+class UnthrottledFloorView(AnonymousFloorView):
+    throttle_classes = []
+
+
+urlpatterns = [
+    *portal_urlpatterns,
+    path("api/bench/floor/", FloorView.as_view()),
+    path("api/bench/floor/anonymous/", AnonymousFloorView.as_view()),
+    path("api/bench/floor/unthrottled/", UnthrottledFloorView.as_view()),
+]

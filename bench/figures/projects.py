@@ -22,6 +22,10 @@ What is timed
              them, following `next` through the API collects exactly them.
   statistics `GET /api/v1/projects/statistics/?by=country` as an official; reference: the same
              GROUP BY through psycopg2 (information). Its rows must equal the reference's.
+  floor      in the same turns as the list: the no-op API requests of bench/urls.py, anonymous
+             (throttled, and without the throttle: the difference is the throttle's cost) and
+             with the official's token, printed against the raw lists; and each list minus its
+             floor, sample by sample.
 Samples take turns (ctx.compare); list samples are the mean of INNER requests. Anonymous
 requests run under a throttle rate of 1000/second: the throttle's Redis round trip is paid as in
 production, without its 120/minute limit refusing the bench.
@@ -68,6 +72,9 @@ SEARCH_API_P95 = 0.050
 STATISTICS_MEDIAN = 0.200
 FOLLOW_ALL = 1500  # follow every `next` page when a query has at most this many matches
 PATH = "/api/v1/projects/"
+FLOOR_TOKEN = "/api/bench/floor/"
+FLOOR_ANONYMOUS = "/api/bench/floor/anonymous/"
+FLOOR_UNTHROTTLED = "/api/bench/floor/unthrottled/"
 STATISTICS = f"{PATH}statistics/?by=country"
 # Common and rare characters and words (counts at full scale: 路 22,600 projects, 鲁 880,
 # 钱凯 289, 冰川 none; see bench.data.FACILITIES and PROJECT_COUNTRIES).
@@ -192,15 +199,21 @@ def _list_rows(ctx: Context, state: State) -> list[Row]:
     plain = [lambda c=client: _without_distinct(lambda: _request(c, url)) for client in clients.values()]
     if not distinct:
         plain = []
-    public, public_ref, official, official_ref, *plain_samples = ctx.compare(
-        lambda: _request(state.anonymous, url),
-        lambda: raw_list(state, public=True),
-        lambda: _request(state.official, url),
-        lambda: raw_list(state, public=False),
-        *plain,
-        inner=INNER,
-        label="projects list",
-    )
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        public, public_ref, official, official_ref, floor_anonymous, floor_unthrottled, floor_token, *plain_samples = (
+            ctx.compare(
+                lambda: _request(state.anonymous, url),
+                lambda: raw_list(state, public=True),
+                lambda: _request(state.official, url),
+                lambda: raw_list(state, public=False),
+                lambda: _request(state.anonymous, FLOOR_ANONYMOUS),
+                lambda: _request(state.anonymous, FLOOR_UNTHROTTLED),
+                lambda: _request(state.official, FLOOR_TOKEN),
+                *plain,
+                inner=INNER,
+                label="projects list",
+            )
+        )
     sizes = "/".join(str(s) for s in QUERY_PAGE_SIZES)
     rows = []
     for role, samples, reference in (("public", public, public_ref), ("official", official, official_ref)):
@@ -223,6 +236,15 @@ def _list_rows(ctx: Context, state: State) -> list[Row]:
                 ],
             )
         )
+    rows += _floor_rows(
+        public=public,
+        public_ref=public_ref,
+        official=official,
+        official_ref=official_ref,
+        floor_anonymous=floor_anonymous,
+        floor_unthrottled=floor_unthrottled,
+        floor_token=floor_token,
+    )
     if not distinct:
         return rows
     with mock.patch.object(ProjectFilterSet.base_filters["stage"], "distinct", False):
@@ -243,6 +265,61 @@ def _list_rows(ctx: Context, state: State) -> list[Row]:
             )
         )
     return rows
+
+
+def _floor_rows(*, public, public_ref, official, official_ref, floor_anonymous, floor_unthrottled, floor_token):
+    """The no-op requests beside the list's references, and what the list adds to them."""
+
+    def minus(samples, floor):
+        return [sample - base for sample, base in zip(samples, floor, strict=True)]
+
+    return [
+        Row(
+            label="floor: no-op API request, anonymous",
+            samples=floor_anonymous,
+            reference=public_ref,
+            notes=[
+                f"GET {FLOOR_ANONYMOUS} (bench/urls.py): the middleware, DRF's dispatch, the session check and the "
+                "anonymous throttle, an empty page; the reference column is the raw public list"
+            ],
+        ),
+        Row(
+            label="floor: the same without the throttle",
+            samples=floor_unthrottled,
+            reference=public_ref,
+            notes=[f"GET {FLOOR_UNTHROTTLED}: the anonymous no-op with throttle_classes = []"],
+        ),
+        Row(
+            label="throttle: its cost per anonymous request",
+            samples=minus(floor_anonymous, floor_unthrottled),
+            reference=public_ref,
+            notes=[
+                "the anonymous no-op minus the unthrottled one, sample by sample: reading and writing the "
+                "client's request history in Redis (the cache); the reference column is the raw public list"
+            ],
+        ),
+        Row(
+            label="floor: no-op API request, token",
+            samples=floor_token,
+            reference=official_ref,
+            notes=[
+                f"GET {FLOOR_TOKEN} as the official: the token query (with user, membership and agency); "
+                "the reference column is the raw official list"
+            ],
+        ),
+        Row(
+            label="list above the floor, anonymous",
+            samples=minus(public, floor_anonymous),
+            reference=public_ref,
+            notes=["the anonymous list minus the anonymous no-op, sample by sample: what the endpoint itself adds"],
+        ),
+        Row(
+            label="list above the floor, official",
+            samples=minus(official, floor_token),
+            reference=official_ref,
+            notes=["the official's list minus the token no-op, sample by sample"],
+        ),
+    ]
 
 
 def _without_distinct(fn):

@@ -2,9 +2,11 @@
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from ..choices import SIGNUP_KINDS, MembershipRole, NotificationKind
 from ..models import Country, Membership, Organization, User
@@ -139,11 +141,30 @@ class MeSerializer(serializers.Serializer):
 _DATETIME = serializers.DateTimeField()  # formats times as every DRF field does
 
 
+def datetime_text(value, tz) -> str | None:
+    """What DRF's DateTimeField writes for `value`, with the current time zone `tz` looked up
+    once per page rather than once per field: a third of a DateTimeField's time per value,
+    which on a 50-row page of three datetimes was most of the serializer's."""
+    if value is None:
+        return None
+    if api_settings.DATETIME_FORMAT.lower() != ISO_8601 or timezone.is_naive(value):
+        return _DATETIME.to_representation(value)
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class NotificationListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        tz = timezone.get_current_timezone()
+        return [self.child.row(item, tz) for item in data]
+
+
 class NotificationSerializer(serializers.Serializer):
     """A plain serializer: the inbox is the hottest list, and ModelSerializer costs more per row.
 
     `to_representation` builds the dict directly from a model or a `values()` row; the declared
-    fields describe it for the schema and DRF's DateTimeField formats the times.
+    fields describe it for the schema, and the times are written as DRF's DateTimeField writes
+    them (`datetime_text`).
     """
 
     FIELDS = ("id", "kind", "title", "body", "url", "requires_ack", "created_at", "read_at", "acknowledged_at")
@@ -158,9 +179,14 @@ class NotificationSerializer(serializers.Serializer):
     read_at = serializers.DateTimeField(read_only=True, allow_null=True)
     acknowledged_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
+    class Meta:
+        list_serializer_class = NotificationListSerializer
+
     def to_representation(self, instance):
+        return self.row(instance, timezone.get_current_timezone())
+
+    def row(self, instance, tz) -> dict:
         row = instance if isinstance(instance, dict) else {f: getattr(instance, f) for f in self.FIELDS}
-        as_text = _DATETIME.to_representation
         return {
             "id": row["id"],
             "kind": row["kind"],
@@ -168,9 +194,9 @@ class NotificationSerializer(serializers.Serializer):
             "body": row["body"],
             "url": row["url"],
             "requires_ack": row["requires_ack"],
-            "created_at": as_text(row["created_at"]),
-            "read_at": as_text(row["read_at"]) if row["read_at"] else None,
-            "acknowledged_at": as_text(row["acknowledged_at"]) if row["acknowledged_at"] else None,
+            "created_at": datetime_text(row["created_at"], tz),
+            "read_at": datetime_text(row["read_at"], tz),
+            "acknowledged_at": datetime_text(row["acknowledged_at"], tz),
         }
 
 

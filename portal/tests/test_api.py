@@ -1,8 +1,11 @@
 """The API of the portal shell: auth, organisations and members, countries, the inbox."""
 
+import json
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
 from portal.choices import NotificationKind
@@ -131,6 +134,82 @@ def test_token_is_refused_for_a_wrong_password(api, cast):
 def test_a_bad_token_is_a_401(api, cast):
     api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert api.get(reverse("api:auth-me")).status_code == 401
+
+
+def token_client(api, user):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return api
+
+
+def test_a_token_request_reads_token_user_membership_and_organisation_in_one_query(
+    api, cast, django_assert_num_queries
+):
+    client = token_client(api, cast.official)
+    # 1: the token with its user, membership and agency (scope); 2: COUNT(*); 3: SELECT the page.
+    # DRF's TokenAuthentication read token and user, and the scope then read the membership: 4.
+    with django_assert_num_queries(3):
+        response = client.get(reverse("api:organization-list"), {"page_size": 50})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == Organization.objects.count()
+    # 1: the token with everything /auth/me/ shows.
+    with django_assert_num_queries(1):
+        me = client.get(reverse("api:auth-me")).json()
+    assert (me["organization"]["id"], me["is_official"], me["permissions"]) == (
+        cast.agency.pk,
+        True,
+        ["review", "publish_risk", "organise_training"],
+    )
+
+
+def test_a_token_of_a_user_without_an_organisation_authenticates_in_one_query(api, cast, django_assert_num_queries):
+    client = token_client(api, cast.talent)
+    with django_assert_num_queries(1):
+        me = client.get(reverse("api:auth-me")).json()
+    assert (me["username"], me["organization"], me["role"]) == (cast.talent.username, None, None)
+
+
+def test_the_token_query_loads_what_the_orm_loads(cast):
+    from portal.api.authentication import token_with_membership
+
+    def values(obj):
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    key = Token.objects.create(user=cast.owner).key
+    token = token_with_membership(key)
+    expected = Token.objects.select_related("user__membership__organization").get(key=key)
+    assert values(token) == values(expected)
+    assert values(token.user) == values(expected.user)
+    assert values(token.user.org_membership) == values(expected.user.membership)
+    assert values(token.user.org_membership.organization) == values(expected.user.membership.organization)
+    assert token.user.membership is token.user.org_membership
+    assert token.user.date_joined.tzinfo is not None
+    assert token_with_membership("no-such-key") is None
+
+
+def test_a_revoked_token_is_a_401_with_drfs_message(api, cast):
+    client = token_client(api, cast.owner)
+    assert client.get(reverse("api:auth-me")).status_code == 200
+    Token.objects.filter(user=cast.owner).delete()
+    response = client.get(reverse("api:auth-me"))
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Token"
+    assert response.json() == {"detail": gettext("Invalid token.")}
+    assert response.json()["detail"] != "Invalid token."  # translated by DRF's catalogue
+
+
+def test_the_token_of_a_deactivated_user_is_a_401(api, cast):
+    client = token_client(api, cast.colleague)
+    User.objects.filter(pk=cast.colleague.pk).update(is_active=False)
+    response = client.get(reverse("api:notification-list"))
+    assert response.status_code == 401
+    assert response.json() == {"detail": gettext("User inactive or deleted.")}
+
+
+def test_a_malformed_token_header_is_a_401_as_in_drf(api, db):
+    api.credentials(HTTP_AUTHORIZATION="Token")
+    response = api.get(reverse("api:auth-me"))
+    assert response.status_code == 401
+    assert response.json() == {"detail": gettext("Invalid token header. No credentials provided.")}
 
 
 def test_repeated_failures_lock_the_account_out_even_with_the_right_password(api, cast, settings):
@@ -489,6 +568,27 @@ def test_anonymous_requests_are_throttled(api, db, settings):
     assert statuses == [200, 200, 200, 429]
 
 
+def test_a_made_up_forwarded_address_does_not_escape_the_throttle(api, db, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "2/minute"}}
+    url = reverse("api:country-list")
+    statuses = [api.get(url, headers={"X-Forwarded-For": f"10.0.0.{n}"}).status_code for n in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_behind_a_proxy_the_throttle_counts_the_address_the_proxy_saw(api, db, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "1/minute"},
+        "NUM_PROXIES": 1,
+    }
+    url = reverse("api:country-list")
+    # The proxy appends the address it saw; whatever the client sent before it is ignored.
+    first = api.get(url, headers={"X-Forwarded-For": "1.2.3.4, 10.0.0.1"}).status_code
+    same_client = api.get(url, headers={"X-Forwarded-For": "5.6.7.8, 10.0.0.1"}).status_code
+    other_client = api.get(url, headers={"X-Forwarded-For": "10.0.0.2"}).status_code
+    assert (first, same_client, other_client) == (200, 429, 200)
+
+
 def test_signed_in_users_are_not_throttled_as_anonymous(api, cast, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1/minute"}}
     client = api.as_user(cast.owner)
@@ -499,3 +599,132 @@ def test_a_deactivated_user_cannot_get_a_token(api, db):
     user = UserFactory(is_active=False)
     response = api.post(reverse("api:auth-token"), {"username": user.username, "password": TEST_PASSWORD})
     assert response.status_code == 401
+
+
+def test_api_errors_stay_json_with_the_portals_headers(api, db):
+    response = api.get(reverse("api:auth-me"))
+    assert response.status_code == 401
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == {"detail": gettext("Authentication credentials were not provided.")}
+    assert response.headers["Content-Language"] == "zh-hans"
+    assert "Accept-Language" in response.headers["Vary"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    response = api.delete(reverse("api:country-list"))
+    assert response.status_code == 405
+    assert response.headers["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail"}
+
+
+def test_the_api_answers_in_chinese_after_an_english_page_on_the_same_thread(api, client, db):
+    assert client.get("/en/").headers["Content-Language"] == "en"
+    response = api.get(reverse("api:auth-me"))
+    assert response.headers["Content-Language"] == "zh-hans"
+    assert response.json()["detail"] == "身份认证信息未提供。"
+
+
+def test_session_authenticated_api_writes_still_need_the_csrf_token(cast, db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.owner)
+    url = reverse("api:notification-read-all")
+    refused = client.post(url)
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["detail"]
+    client.get(reverse("portal:inbox"))  # the page sets the CSRF cookie
+    accepted = client.post(url, headers={"X-CSRFToken": client.cookies["csrftoken"].value})
+    assert accepted.status_code == 200
+
+
+def test_the_browsable_api_still_renders_for_browsers(client, db):
+    response = client.get(reverse("api:country-list"), headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    body = response.content.decode()
+    assert "Django REST framework" in body
+    assert "&quot;code&quot;: &quot;AD&quot;" in body  # the JSON, indented
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+# --- The JSON renderer ------------------------------------------------------------------------
+
+
+def test_the_json_renderer_writes_what_drfs_wrote():
+    import datetime
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from django.utils.translation import gettext_lazy
+    from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
+    from rest_framework.utils.serializer_helpers import ReturnDict
+
+    from portal.api.renderers import JSONRenderer
+    from portal.choices import OrganizationKind
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    data = ReturnDict(
+        {
+            "id": 7,
+            "name": '肯尼亚蒙巴萨港口扩建项目 \u2028 "quoted"',
+            "value": Decimal("123456789.10"),
+            "rate": 0.125,
+            "at_utc": datetime.datetime(2026, 11, 21, 2, 0, 0, 123456, tzinfo=datetime.UTC),
+            "at_local": datetime.datetime(2026, 11, 21, 10, 0, 0, 123456, tzinfo=shanghai),
+            "on": datetime.date(2026, 11, 21),
+            "label": gettext_lazy("海外项目库"),
+            "kind": OrganizationKind.AGENCY,
+            "rows": ({"a": None, "b": True}, [1, 2]),
+        },
+        serializer=None,
+    )
+    ours, drfs = JSONRenderer().render(data), DRFJSONRenderer().render(data)
+    assert json.loads(ours) == json.loads(drfs)
+    assert ours.replace("\u2028".encode(), b"\\u2028") == drfs  # DRF escapes U+2028; both are JSON
+    assert json.loads(ours)["value"] == 123456789.1  # DRF's encoder writes a raw Decimal as a number
+    assert json.loads(ours)["at_utc"] == "2026-11-21T02:00:00.123456Z"
+    assert json.loads(ours)["at_local"] == "2026-11-21T10:00:00.123456+08:00"
+    # What orjson refuses (integer keys, integers beyond 64 bits) DRF's renderer writes.
+    odd = {1: "one", "big": 2**70}
+    assert JSONRenderer().render(odd) == DRFJSONRenderer().render(odd)
+
+
+def test_serialised_datetimes_reach_the_client_as_before(api, cast):
+    note = NotificationFactory(recipient=cast.owner)
+    body = api.as_user(cast.owner).get(reverse("api:notification-detail", kwargs={"pk": note.pk})).json()
+    assert body["created_at"] == timezone.localtime(note.created_at).isoformat()
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/Sao_Paulo"])
+def test_datetime_text_writes_what_drfs_datetime_field_writes(zone):
+    import datetime
+
+    from rest_framework import serializers
+
+    from portal.api.serializers import datetime_text
+
+    field = serializers.DateTimeField()
+    values = [
+        datetime.datetime(2026, 11, 21, 2, 0, 0, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 3, 9, 23, 59, 59, 999999, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 11, 21, 10, 0, 0),  # noqa: DTZ001 - naive: DRF makes it aware in the current zone
+    ]
+    with timezone.override(zone):
+        tz = timezone.get_current_timezone()
+        assert [datetime_text(value, tz) for value in values] == [field.to_representation(v) for v in values]
+        assert datetime_text(None, tz) is None
+
+
+def test_the_cache_keeps_one_redis_client_for_the_throttle():
+    from django.core.cache import caches
+
+    from portal.cache import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        pytest.skip("the cache is Redis only when REDIS_URL is set (make test)")
+    client = cache._cache.get_client()
+    assert cache._cache.get_client(write=True) is client
+    cache.set("history", [1.5, 2.5], 10)
+    assert cache.get("history") == [1.5, 2.5]

@@ -76,7 +76,7 @@ def test_production_settings_take_postgres_redis_and_smtp_from_the_environment()
         "django.db.backends.postgresql",
         "db.internal",
         "redis://redis.internal:6379/0",
-        "django.core.cache.backends.redis.RedisCache",
+        "portal.cache.RedisCache",
         "django.core.mail.backends.smtp.EmailBackend",
         "smtp.internal",
         "True",

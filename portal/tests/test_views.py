@@ -722,3 +722,54 @@ def test_a_form_posted_without_its_csrf_token_gets_a_friendly_page(cast):
     response = client.post(reverse("portal:notifications_read_all"))
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
+
+
+# --- Security headers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/en/", "/projects/", "/login/"])
+def test_pages_carry_the_security_headers(client, db, path):
+    from csp.utils import build_policy
+
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["Content-Security-Policy"] == build_policy()
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_view_that_widens_its_policy_still_gets_its_own(client, db):
+    response = client.get(reverse("api-docs"))
+    assert response.status_code == 200
+    assert "style-src 'self' 'unsafe-inline'" in response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_policy_header_follows_the_settings(client, db, settings):
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'self'"]}}
+    response = client.get("/")
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'"
+    assert response.headers["Content-Security-Policy-Report-Only"] == "default-src 'self'"
+
+
+def test_a_page_that_asks_for_a_nonce_gets_it_in_its_policy(rf, settings):
+    from csp.constants import NONCE, SELF
+    from django.http import HttpResponse
+
+    from portal.middleware import CSPMiddleware
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": [SELF, NONCE]}}
+
+    def view(request):
+        return HttpResponse(f'<script nonce="{request.csp_nonce}"></script>')
+
+    middleware = CSPMiddleware(view)
+    first, second = rf.get("/"), rf.get("/")
+    for request in (first, second):
+        policy = middleware(request).headers["Content-Security-Policy"]
+        assert f"script-src 'self' 'nonce-{request._csp_nonce}'" in policy.split("; ")
+    assert first._csp_nonce != second._csp_nonce

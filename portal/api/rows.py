@@ -27,18 +27,20 @@ from typing import Any, ClassVar
 
 from django.utils import timezone
 from rest_framework import fields as drf_fields
-from rest_framework import relations
+from rest_framework import relations, serializers
 from rest_framework.settings import api_settings
 
+from .serializers import datetime_text
 
-def _identity(value):
+
+def _identity(value, tz):
     return value
 
 
 def _decimal_writer(places: int | None) -> Callable[[Any], Any]:
     quantum = Decimal(1).scaleb(-places) if places is not None else None
 
-    def write(value):
+    def write(value, tz):
         if value is None:
             return None
         value = Decimal(value)
@@ -49,16 +51,14 @@ def _decimal_writer(places: int | None) -> Callable[[Any], Any]:
     return write
 
 
-def _date(value):
+def _date(value, tz):
     return None if value is None else value.isoformat()
 
 
-def _datetime(value):
-    """As DRF's DateTimeField writes it: ISO 8601 in the current time zone, "Z" for UTC."""
-    if value is None:
-        return None
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+def _datetime(value, tz):
+    """As DRF's DateTimeField writes it (portal.api.serializers.datetime_text), in the time
+    zone `tz` looked up once per page."""
+    return datetime_text(value, tz)
 
 
 def _writer(field: drf_fields.Field) -> Callable[[Any], Any]:
@@ -70,6 +70,15 @@ def _writer(field: drf_fields.Field) -> Callable[[Any], Any]:
     if isinstance(field, drf_fields.DateField):
         return _date
     return _identity
+
+
+class RowListSerializer(serializers.ListSerializer):
+    """Looks up the current time zone once per page for the rows' datetimes."""
+
+    def to_representation(self, data):
+        tz = timezone.get_current_timezone()
+        iterable = data.all() if hasattr(data, "all") else data
+        return [self.child.represent_row(item, tz) for item in iterable]
 
 
 class RowSerializerMixin:
@@ -97,14 +106,16 @@ class RowSerializerMixin:
         """The `values()` columns a list reads for this serializer."""
         return tuple(column for _name, column, _path, _write, _private in cls._plan())
 
-    def represent_row(self, instance) -> dict[str, Any]:
+    def represent_row(self, instance, tz=None) -> dict[str, Any]:
+        if tz is None:
+            tz = timezone.get_current_timezone()
         flag = getattr(self.Meta, "private_flag", None)
         plan = self._plan()
         out = {}
         if isinstance(instance, dict):
             visible = bool(instance.get(flag)) if flag else True
             for name, column, _path, write, private in plan:
-                out[name] = None if private and not visible else write(instance[column])
+                out[name] = None if private and not visible else write(instance[column], tz)
             return out
         visible = self.private_visible(instance) if flag else True
         for name, _column, path, write, private in plan:
@@ -116,7 +127,7 @@ class RowSerializerMixin:
                 value = getattr(value, part)
                 if value is None:
                     break
-            out[name] = write(value)
+            out[name] = write(value, tz)
         return out
 
     def private_visible(self, instance) -> bool:

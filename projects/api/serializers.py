@@ -4,7 +4,7 @@ the owning organisation and to officials; to everyone else they are null."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from portal.api.rows import RowSerializerMixin
+from portal.api.rows import RowListSerializer, RowSerializerMixin
 from portal.models import Country
 
 from ..choices import FIRST_YEAR, LAST_YEAR, Half
@@ -76,6 +76,7 @@ class ProjectSerializer(RowSerializerMixin, serializers.ModelSerializer):
         # Shown only where figures_scope (projects/models.py) allows: null for everyone else.
         private_fields = PRIVATE_FIELDS
         private_flag = "figures_visible"
+        list_serializer_class = RowListSerializer
 
     def validate_currency(self, value):
         return (value or "").upper()

@@ -1,5 +1,5 @@
 """Forms of the portal's pages. They check the shape of the input only (required, lengths, the
-second password); the rules are the services' (portal/services.py), whose ValidationErrors the
+second password); the rules are the services' (portal/services/), whose ValidationErrors the
 views put back on the form with `add_service_errors`."""
 
 from __future__ import annotations

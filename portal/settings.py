@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -270,6 +271,23 @@ else:
     # A task not acknowledged within this time is handed to another worker. It must exceed the
     # longest retry countdown, which is held unacknowledged in the worker until it is due.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# The queues, in one place; docs/deploy.md says how many workers consume each.
+#   notify   one e-mail or webhook per task (portal.deliver) and the fan-outs that queue them:
+#            many short, I/O-bound tasks whose latency people notice.
+#   bulk     long or large jobs: notify() for a big audience, announcements to every
+#            enterprise, the retention purge. They never hold up a delivery.
+#   default  beat's short periodic jobs (the outbox sweeper, reminders) and any task not routed
+#            below: kept clear, so that the sweeper never waits behind the backlog it sweeps.
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in ("notify", "bulk", "default")]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "portal.deliver": {"queue": "notify"},
+    "portal.fan_out_deliveries": {"queue": "notify"},
+    "portal.notify": {"queue": "bulk"},
+    "projects.survey_announce": {"queue": "bulk"},
+    "portal.sweep_deliveries": {"queue": "default"},
+    "projects.survey_remind": {"queue": "default"},
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True

@@ -2,7 +2,7 @@
 preferences, the organisation page, the country list and the four parts' placeholders.
 
 Thin: a view reads through a scoped queryset (portal/viewmixins.py), checks the shape of the
-input with a form (portal/forms.py) and calls a service (portal/services.py), which owns the
+input with a form (portal/forms.py) and calls a service (portal/services/), which owns the
 rule. A service's ValidationError goes back onto the form or into a message; its
 PermissionError becomes a message.
 """

@@ -32,6 +32,7 @@ from bench.core import Context, Figure, Row
 from portal import services
 from portal.choices import Channel, DeliveryStatus, NotificationKind
 from portal.models import Delivery, Membership, Notification, Organization, User
+from portal.services import notifications
 
 RECIPIENTS = 10_000
 MEMBERS_PER_ORG = 100
@@ -80,7 +81,7 @@ def measure(ctx: Context, state: State) -> list[Row]:
 
     enqueued: list[list[int]] = []
     real_enqueue = services.enqueue_deliveries
-    with mock.patch.object(services, "enqueue_deliveries", enqueued.append):
+    with mock.patch.object(notifications, "enqueue_deliveries", enqueued.append):
         samples, reference, with_deliveries = ctx.compare(
             subject,
             lambda: insert_notifications(state),

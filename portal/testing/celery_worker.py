@@ -79,10 +79,17 @@ def celery_command() -> list[str]:
     return [str(candidate)] if candidate.exists() else [sys.executable, "-m", "celery"]
 
 
+def queue_names() -> list[str]:
+    """The queues declared in settings (CELERY_TASK_QUEUES), which the test workers consume."""
+    return [queue.name for queue in app.conf.task_queues]
+
+
 def queue_size(queue: str | None = None) -> int:
-    """Messages waiting in a queue of the broker (not those a worker holds unacknowledged)."""
+    """Messages waiting in a queue of the broker, or in all of them (not those a worker holds
+    unacknowledged)."""
     with app.connection_for_read() as conn:
-        return conn.default_channel.queue_declare(queue=queue or app.conf.task_default_queue).message_count
+        channel = conn.default_channel
+        return sum(channel.queue_declare(queue=name).message_count for name in ([queue] if queue else queue_names()))
 
 
 def purge_broker() -> None:
@@ -127,6 +134,7 @@ class CeleryWorker:
                     "--pool=prefork",
                     f"--concurrency={self.concurrency}",
                     f"--hostname={self.name}@%h",
+                    f"--queues={','.join(queue_names())}",  # all of them, as `make run` does
                     # No cluster chatter between test workers; starts faster too.
                     "--without-gossip",
                     "--without-mingle",

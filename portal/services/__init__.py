@@ -1,0 +1,71 @@
+"""Writes and workflow for accounts, organisations, the audit trail and the notification centre.
+
+Every function here is keyword-only, runs in one transaction, records who did what in the
+audit trail and queues Celery work only after commit. Views, serializers, admin actions,
+commands and tasks call these; none of them repeats a rule.
+
+- `audit.py`: the audit trail (`audit_record`);
+- `accounts.py`: signing up, members, officials, an organisation's details;
+- `notifications.py`: `notify()`, the inbox, channel preferences;
+- `delivery.py`: the outbox: sending e-mail and webhooks, retries, the sweeper.
+
+Everything public is importable from `portal.services` itself.
+"""
+
+from .accounts import (
+    member_add,
+    member_remove,
+    official_create,
+    organization_signup,
+    organization_update,
+    organization_verify,
+    send_set_password_email,
+)
+from .audit import audit_record
+from .delivery import (
+    DeliveryRefused,
+    check_webhook_destination,
+    deliveries_requeue,
+    deliveries_still_queued,
+    deliveries_sweep,
+    delivery_attempt,
+    enqueue_deliveries,
+    retry_delay,
+    webhook_signature,
+)
+from .notifications import (
+    UNMUTABLE_KINDS,
+    notification_acknowledge,
+    notification_mark_read,
+    notifications_mark_all_read,
+    notify,
+    preference_set,
+    preferences_for,
+)
+
+__all__ = [
+    "UNMUTABLE_KINDS",
+    "DeliveryRefused",
+    "audit_record",
+    "check_webhook_destination",
+    "deliveries_requeue",
+    "deliveries_still_queued",
+    "deliveries_sweep",
+    "delivery_attempt",
+    "enqueue_deliveries",
+    "member_add",
+    "member_remove",
+    "notification_acknowledge",
+    "notification_mark_read",
+    "notifications_mark_all_read",
+    "notify",
+    "official_create",
+    "organization_signup",
+    "organization_update",
+    "organization_verify",
+    "preference_set",
+    "preferences_for",
+    "retry_delay",
+    "send_set_password_email",
+    "webhook_signature",
+]

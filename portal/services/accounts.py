@@ -1,0 +1,197 @@
+"""Accounts and organisations: signing up, members, officials, an organisation's details."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from ..choices import AgencyPermission, AuditAction, MembershipRole, NotificationKind, OrganizationKind
+from ..models import Membership, Organization, User
+from .audit import audit_record
+from .notifications import notify
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+
+
+def _check_username_free(username: str) -> None:
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("该用户名已被使用（this username is taken）。")})
+
+
+@transaction.atomic
+def organization_signup(
+    *,
+    organization: dict[str, Any],
+    username: str,
+    email: str,
+    password: str,
+    display_name: str = "",
+) -> tuple[Organization, User]:
+    """Register an enterprise or supplier organisation together with its first admin."""
+    kind = organization.get("kind")
+    if kind not in (OrganizationKind.ENTERPRISE, OrganizationKind.SUPPLIER):
+        raise ValidationError({"kind": _("只能注册企业或供应商（only enterprises and suppliers may sign up）。")})
+    org = Organization(**organization)
+    org.credit_code = (org.credit_code or "").strip().upper()
+    org.full_clean()
+    _check_username_free(username)
+    user = User(username=username, email=email, display_name=display_name)
+    user.full_clean(exclude=["password"])
+    _validate_password(password, user)
+    user.set_password(password)
+    org.save()
+    user.save()
+    Membership.objects.create(user=user, organization=org, role=MembershipRole.ADMIN)
+    audit_record(actor=user, action=AuditAction.ORGANIZATION_SIGNUP, target=org)
+    notify(
+        recipients=[user],
+        kind=NotificationKind.ACCOUNT,
+        title=_("欢迎加入走出去企业服务平台"),
+        body=_("您的组织“%(name)s”已注册，您是该组织的管理员。") % {"name": org.name},
+        url=reverse("portal:home"),
+        dedupe_key=f"signup:{org.pk}",
+    )
+    return org, user
+
+
+@transaction.atomic
+def member_add(
+    *,
+    actor: User,
+    organization: Organization,
+    username: str,
+    email: str,
+    display_name: str = "",
+    role: str = MembershipRole.MEMBER,
+) -> Membership:
+    """An organisation admin adds a colleague, who is e-mailed a link to set a password."""
+    _require_org_admin(actor, organization)
+    if role not in MembershipRole.values:
+        raise ValidationError({"role": _("无效的角色（invalid role）。")})
+    if not email:
+        raise ValidationError({"email": _("请填写电子邮箱，用于设置密码（an e-mail is needed to set a password）。")})
+    _check_username_free(username)
+    user = User(username=username, email=email, display_name=display_name)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    membership = Membership.objects.create(user=user, organization=organization, role=role)
+    audit_record(actor=actor, action=AuditAction.MEMBERSHIP_ADD, target=membership, username=username, role=role)
+    transaction.on_commit(lambda: send_set_password_email(user=user, organization=organization))
+    return membership
+
+
+def send_set_password_email(*, user: User, organization: Organization) -> None:
+    """E-mail a new member the link to choose a password (Django's password-reset token)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = settings.SITE_URL + reverse("portal:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    body = _("%(org)s 已将您加入走出去企业服务平台。请打开以下链接设置密码：\n%(link)s\n\n用户名：%(username)s") % {
+        "org": organization.name,
+        "link": link,
+        "username": user.username,
+    }
+    EmailMessage(_("设置您的走出去服务平台密码"), body, to=[user.email]).send()
+
+
+@transaction.atomic
+def member_remove(*, actor: User, membership: Membership) -> None:
+    """Remove a member: the membership goes and the account is deactivated. The last admin stays."""
+    organization = membership.organization
+    _require_org_admin(actor, organization)
+    if membership.role == MembershipRole.ADMIN:
+        admins = Membership.objects.select_for_update().filter(organization=organization, role=MembershipRole.ADMIN)
+        if admins.count() <= 1:
+            raise ValidationError(_("不能移除组织的最后一位管理员（the last admin cannot be removed）。"))
+    user = membership.user
+    audit_record(actor=actor, action=AuditAction.MEMBERSHIP_REMOVE, target=membership, username=user.username)
+    membership.delete()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+def _require_org_admin(actor: User, organization: Organization) -> None:
+    membership = actor.org_membership
+    if not (membership and membership.organization_id == organization.pk and membership.role == MembershipRole.ADMIN):
+        raise PermissionError(_("只有本组织管理员可以管理成员（only the organisation's admins manage members）。"))
+
+
+@transaction.atomic
+def official_create(
+    *, username: str, email: str, permissions: Iterable[str], agency: Organization, password: str | None = None
+) -> User:
+    """Create an official in an agency with the given permissions (review, publish_risk, ...)."""
+    if agency.kind != OrganizationKind.AGENCY:
+        raise ValidationError({"agency": _("官员必须属于主管部门（officials belong to an agency）。")})
+    perms = set(permissions)
+    unknown = perms - set(AgencyPermission.values)
+    if unknown:
+        raise ValidationError({"permissions": _("未知权限：%(perms)s") % {"perms": ", ".join(sorted(unknown))}})
+    _check_username_free(username)
+    user = User(username=username, email=email)
+    if password:
+        _validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    fields = {field: perm in perms for perm, field in Membership.PERMISSION_FIELDS.items()}
+    Membership.objects.create(user=user, organization=agency, role=MembershipRole.MEMBER, **fields)
+    audit_record(
+        actor=None, action=AuditAction.OFFICIAL_CREATE, target=user, organization=agency, permissions=sorted(perms)
+    )
+    return user
+
+
+@transaction.atomic
+def organization_update(*, actor: User, organization: Organization, data: dict[str, Any]) -> Organization:
+    """An organisation's admin changes its details. The credit code and kind do not change here."""
+    _require_org_admin(actor, organization)
+    allowed = {"name", "name_en", "province", "city", "contact_email", "webhook_url"}
+    changed = [field for field in allowed & data.keys() if getattr(organization, field) != data[field]]
+    for field in changed:
+        setattr(organization, field, data[field])
+    organization.full_clean()
+    if changed:
+        organization.save(update_fields=changed)
+        audit_record(actor=actor, action=AuditAction.ORGANIZATION_UPDATE, target=organization, fields=sorted(changed))
+    return organization
+
+
+# --- Verification (admin) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def organization_verify(*, actor: User, organization: Organization) -> Organization:
+    """A platform administrator confirms an organisation's identity (its credit code and papers).
+
+    Only those who may change organisations (`portal.change_organization`; superusers) verify.
+    Verifying an organisation already verified changes nothing and records nothing.
+    """
+    if not actor.has_perm("portal.change_organization"):
+        raise PermissionError(_("需要组织管理权限才能核验组织。"))
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.verified_at is not None:
+        return organization
+    organization.verified_at = timezone.now()
+    organization.save(update_fields=["verified_at"])
+    audit_record(actor=actor, action=AuditAction.ORGANIZATION_VERIFY, target=organization)
+    return organization

@@ -186,7 +186,7 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "actor", "organization", "action", "target_type", "target_id"]
+    list_display = ["created_at", "actor", "organization", "action_label", "target_type", "target_id"]
     list_filter = ["action"]
     list_select_related = ["actor", "organization"]
     search_fields = ["action", "target_id", "actor__username"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib.admin import display as admin_display
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -21,6 +22,7 @@ from .choices import (
     NotificationKind,
     OrganizationKind,
     Region,
+    audit_action_label,
 )
 from .validators import validate_credit_code, validate_webhook_url
 
@@ -372,3 +374,8 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}#{self.target_id}"
+
+    @admin_display(description=_("操作"), ordering="action")
+    def action_label(self) -> str:
+        """The action's label, as its part declared it (portal.choices.register_audit_actions)."""
+        return audit_action_label(self.action)

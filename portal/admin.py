@@ -65,7 +65,16 @@ class CountryAdmin(admin.ModelAdmin):
 class DeliveryInline(admin.TabularInline):
     model = Delivery
     extra = 0
-    readonly_fields = ["channel", "status", "attempts", "last_error", "next_attempt_at", "sent_at", "created_at"]
+    readonly_fields = [
+        "channel",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "enqueued_at",
+        "sent_at",
+        "created_at",
+    ]
     can_delete = False
 
 
@@ -82,7 +91,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["id", "notification", "channel", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_display = ["id", "notification", "channel", "status", "attempts", "next_attempt_at", "enqueued_at", "sent_at"]
     list_filter = ["channel", "status"]
     list_select_related = ["notification"]
     raw_id_fields = ["notification"]

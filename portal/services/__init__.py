@@ -24,6 +24,7 @@ from .audit import audit_record
 from .delivery import (
     DeliveryRefused,
     check_webhook_destination,
+    deliveries_fan_out,
     deliveries_requeue,
     deliveries_still_queued,
     deliveries_sweep,
@@ -47,6 +48,7 @@ __all__ = [
     "DeliveryRefused",
     "audit_record",
     "check_webhook_destination",
+    "deliveries_fan_out",
     "deliveries_requeue",
     "deliveries_still_queued",
     "deliveries_sweep",

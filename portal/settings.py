@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -278,17 +279,27 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The beat schedule, in one place. django-celery-beat copies it into the database, where
-# officials can change the timing in the admin.
-CELERY_BEAT_SCHEDULE = {
-    # The outbox sweeper: re-queues deliveries left queued (a task lost with a worker) and
-    # fails those past their retry window.
+# No results are stored, so there are none to expire: without this, django-celery-beat would
+# install a daily `celery.backend_cleanup` that does nothing.
+CELERY_RESULT_EXPIRES = None
+# At every start beat writes CELERY_BEAT_SCHEDULE over the database's schedule
+# (django-celery-beat's update_or_create), undoing what officials changed in the admin. So it
+# stays empty, and the portal's schedule is PORTAL_BEAT_SCHEDULE below.
+CELERY_BEAT_SCHEDULE = {}
+# The beat schedule, in one place. `manage.py migrate` (and `manage.py setup_schedules`)
+# creates the entries that are missing from the database and leaves existing ones exactly as
+# officials left them in the admin (timing, enabled): a value changed here reaches a database
+# only where its entry is new. Daily and monthly jobs are crontabs in CELERY_TIMEZONE.
+PORTAL_BEAT_SCHEDULE = {
+    # The outbox sweeper: re-queues deliveries whose task was lost and fails those past their
+    # retry window.
     "notifications-sweep-deliveries": {
         "task": "portal.sweep_deliveries",
         "schedule": env.int("NOTIFY_SWEEP_EVERY_SECONDS", default=60),
     },
-    # Reminds enterprises that have not answered an intended-project survey closing within a week.
-    "projects-survey-remind": {"task": "projects.survey_remind", "schedule": 60 * 60 * 24},
+    # Reminds enterprises that have not answered an intended-project survey closing within a
+    # week: every morning at 08:00, so the e-mail arrives at the start of the working day.
+    "projects-survey-remind": {"task": "projects.survey_remind", "schedule": crontab(hour=8, minute=0)},
 }
 
 # --- Notification centre --------------------------------------------------------------------

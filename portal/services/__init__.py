@@ -7,7 +7,8 @@ commands and tasks call these; none of them repeats a rule.
 - `audit.py`: the audit trail (`audit_record`);
 - `accounts.py`: signing up, members, officials, an organisation's details;
 - `notifications.py`: `notify()`, the inbox, channel preferences;
-- `delivery.py`: the outbox: sending e-mail and webhooks, retries, the sweeper.
+- `delivery.py`: the outbox: sending e-mail and webhooks, retries, the sweeper;
+- `schedules.py`: installing beat's jobs in the database.
 
 Everything public is importable from `portal.services` itself.
 """
@@ -42,6 +43,7 @@ from .notifications import (
     preference_set,
     preferences_for,
 )
+from .schedules import schedules_install
 
 __all__ = [
     "UNMUTABLE_KINDS",
@@ -66,6 +68,7 @@ __all__ = [
     "preference_set",
     "preferences_for",
     "retry_delay",
+    "schedules_install",
     "send_set_password_email",
     "webhook_signature",
 ]

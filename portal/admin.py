@@ -142,7 +142,7 @@ class CountryAdmin(admin.ModelAdmin):
 class DeliveryInline(ViewOnlyAdminMixin, admin.TabularInline):
     model = Delivery
     extra = 0
-    fields = ["channel", "status", "attempts", "last_error", "next_attempt_at", "sent_at", "created_at"]
+    fields = ["channel", "status", "attempts", "last_error", "next_attempt_at", "enqueued_at", "sent_at", "created_at"]
 
 
 # What someone was told and whether they read or acknowledged it is history: notify() writes it.
@@ -160,7 +160,7 @@ class NotificationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 # The outbox is the workers' to write; the one thing an administrator does to it is requeue.
 @admin.register(Delivery)
 class DeliveryAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "notification", "channel", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_display = ["id", "notification", "channel", "status", "attempts", "next_attempt_at", "enqueued_at", "sent_at"]
     list_filter = ["channel", "status"]
     list_select_related = ["notification"]
     raw_id_fields = ["notification"]

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,5 +8,18 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("平台基础")
 
-    def ready(self):
+    def ready(self) -> None:
         from . import files  # noqa: F401  registers the PRIVATE_MEDIA_ROOT check
+
+        post_migrate.connect(_install_schedules, sender=self)
+
+
+def _install_schedules(*, using: str, **kwargs) -> None:
+    """After every migrate: the beat jobs missing from the database (officials' edits stay)."""
+    from django_celery_beat.models import PeriodicTask
+
+    from .services.schedules import schedules_install
+
+    if PeriodicTask._meta.db_table not in connections[using].introspection.table_names():
+        return  # django_celery_beat is not migrated in this database (yet)
+    schedules_install()

@@ -291,8 +291,9 @@ class Delivery(models.Model):
     """One notification on one channel (email or webhook): the outbox row a Celery task works off.
 
     The in-app channel is the Notification row itself. A delivery stays `queued` until a worker
-    sends it; the beat sweeper re-queues one left queued too long (its task was lost) and fails
-    one past its retry window.
+    sends it; `enqueued_at` says when its latest task was handed to the broker. The beat sweeper
+    re-queues one whose task must have been lost (never handed over, or handed over longer ago
+    than any wait in the broker can explain) and fails one past its retry window.
     """
 
     notification = models.ForeignKey(
@@ -303,6 +304,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     next_attempt_at = models.DateTimeField(_("下次尝试时间"), default=timezone.now)
+    enqueued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -254,6 +255,10 @@ API_MAX_PAGE_SIZE = 200
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# Redis hands a task that a worker took but did not acknowledge to another worker after this
+# many seconds. It must exceed the longest retry countdown, which the worker holds
+# unacknowledged until it is due; the outbox sweeper counts on it too (NOTIFY, below).
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -268,9 +273,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _sub in ("in", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
 else:
-    # A task not acknowledged within this time is handed to another worker. It must exceed the
-    # longest retry countdown, which is held unacknowledged in the worker until it is due.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _visibility_timeout}
 # The queues, in one place; docs/deploy.md says how many workers consume each.
 #   notify   one e-mail or webhook per task (portal.deliver) and the fan-outs that queue them:
 #            many short, I/O-bound tasks whose latency people notice.
@@ -299,26 +302,43 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The beat schedule, in one place. django-celery-beat copies it into the database, where
-# officials can change the timing in the admin.
-CELERY_BEAT_SCHEDULE = {
-    # The outbox sweeper: re-queues deliveries left queued (a task lost with a worker) and
-    # fails those past their retry window.
+# No results are stored, so there are none to expire: without this, django-celery-beat would
+# install a daily `celery.backend_cleanup` that does nothing.
+CELERY_RESULT_EXPIRES = None
+# At every start beat writes CELERY_BEAT_SCHEDULE over the database's schedule
+# (django-celery-beat's update_or_create), undoing what officials changed in the admin. So it
+# stays empty, and the portal's schedule is PORTAL_BEAT_SCHEDULE below.
+CELERY_BEAT_SCHEDULE = {}
+# The beat schedule, in one place. `manage.py migrate` (and `manage.py setup_schedules`)
+# creates the entries that are missing from the database and leaves existing ones exactly as
+# officials left them in the admin (timing, enabled): a value changed here reaches a database
+# only where its entry is new. Daily and monthly jobs are crontabs in CELERY_TIMEZONE.
+PORTAL_BEAT_SCHEDULE = {
+    # The outbox sweeper: re-queues deliveries whose task was lost and fails those past their
+    # retry window.
     "notifications-sweep-deliveries": {
         "task": "portal.sweep_deliveries",
         "schedule": env.int("NOTIFY_SWEEP_EVERY_SECONDS", default=60),
     },
-    # Reminds enterprises that have not answered an intended-project survey closing within a week.
-    "projects-survey-remind": {"task": "projects.survey_remind", "schedule": 60 * 60 * 24},
+    # Reminds enterprises that have not answered an intended-project survey closing within a
+    # week: every morning at 08:00, so the e-mail arrives at the start of the working day.
+    "projects-survey-remind": {"task": "projects.survey_remind", "schedule": crontab(hour=8, minute=0)},
 }
 
 # --- Notification centre --------------------------------------------------------------------
+_requeue_after = env.int("NOTIFY_REQUEUE_AFTER_SECONDS", default=300)
 NOTIFY = {
     # Attempts per delivery before it is failed, and the first retry's delay (doubled each time).
     "MAX_ATTEMPTS": env.int("NOTIFY_MAX_ATTEMPTS", default=6),
     "RETRY_BASE_SECONDS": env.float("NOTIFY_RETRY_BASE_SECONDS", default=30.0),
-    # A delivery still queued this long after it was due is re-queued by the sweeper.
-    "REQUEUE_AFTER_SECONDS": env.int("NOTIFY_REQUEUE_AFTER_SECONDS", default=300),
+    # The sweeper re-queues a delivery still queued this long after it was due whose task never
+    # reached the broker (the broker was down at commit) ...
+    "REQUEUE_AFTER_SECONDS": _requeue_after,
+    # ... or reached it longer ago than this: by then a task taken by a worker that died has been
+    # handed back by Redis (the visibility timeout) and would have run, so a delivery still
+    # queued lost its task. Until then it may simply be waiting its turn in a backlog, and
+    # queueing it again would only put a second copy behind the first. docs/architecture.md.
+    "LOST_AFTER_SECONDS": env.int("NOTIFY_LOST_AFTER_SECONDS", default=_visibility_timeout + _requeue_after),
     # After this long a delivery that has not gone out is failed for good.
     "RETRY_WINDOW_SECONDS": env.int("NOTIFY_RETRY_WINDOW_SECONDS", default=60 * 60 * 24),
     "WEBHOOK_TIMEOUT_SECONDS": env.float("NOTIFY_WEBHOOK_TIMEOUT_SECONDS", default=5.0),

@@ -9,8 +9,7 @@ from . import services
 @shared_task(name="portal.fan_out_deliveries", acks_late=True, reject_on_worker_lost=True)
 def fan_out_deliveries(delivery_ids: list[int]) -> None:
     """Queue one delivery task per id still queued: a fan-out run again skips what went out."""
-    for delivery_id in services.deliveries_still_queued(delivery_ids=delivery_ids):
-        deliver.delay(delivery_id)
+    services.deliveries_fan_out(delivery_ids=delivery_ids)
 
 
 @shared_task(

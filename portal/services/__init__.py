@@ -7,7 +7,8 @@ commands and tasks call these; none of them repeats a rule.
 - `audit.py`: the audit trail (`audit_record`);
 - `accounts.py`: signing up, members, officials, an organisation's details;
 - `notifications.py`: `notify()`, the inbox, channel preferences;
-- `delivery.py`: the outbox: sending e-mail and webhooks, retries, the sweeper.
+- `delivery.py`: the outbox: sending e-mail and webhooks, retries, the sweeper;
+- `schedules.py`: installing beat's jobs in the database.
 
 Everything public is importable from `portal.services` itself.
 """
@@ -25,6 +26,7 @@ from .audit import audit_record
 from .delivery import (
     DeliveryRefused,
     check_webhook_destination,
+    deliveries_fan_out,
     deliveries_requeue,
     deliveries_still_queued,
     deliveries_sweep,
@@ -42,12 +44,14 @@ from .notifications import (
     preference_set,
     preferences_for,
 )
+from .schedules import schedules_install
 
 __all__ = [
     "UNMUTABLE_KINDS",
     "DeliveryRefused",
     "audit_record",
     "check_webhook_destination",
+    "deliveries_fan_out",
     "deliveries_requeue",
     "deliveries_still_queued",
     "deliveries_sweep",
@@ -66,6 +70,7 @@ __all__ = [
     "preference_set",
     "preferences_for",
     "retry_delay",
+    "schedules_install",
     "send_set_password_email",
     "webhook_signature",
 ]

@@ -13,7 +13,7 @@ import json
 import logging
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -21,6 +21,7 @@ import requests
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +42,54 @@ def enqueue_deliveries(delivery_ids: list[int]) -> None:
     from ..tasks import fan_out_deliveries
 
     for chunk in _chunks(list(delivery_ids), settings.NOTIFY["FANOUT_CHUNK"]):
-        fan_out_deliveries.delay(chunk)
+        _hand_over(chunk, lambda chunk=chunk: fan_out_deliveries.delay(chunk))
+
+
+def deliveries_fan_out(*, delivery_ids: list[int]) -> int:
+    """Queue one `deliver` task per delivery still queued among `delivery_ids`; returns how many.
+
+    A fan-out run again (its task redelivered) queues only what has not gone out yet.
+    """
+    from ..tasks import deliver
+
+    ids = deliveries_still_queued(delivery_ids=delivery_ids)
+
+    def publish() -> None:
+        for delivery_id in ids:
+            deliver.delay(delivery_id)
+
+    if ids:
+        _hand_over(ids, publish)
+    return len(ids)
+
+
+def _hand_over(delivery_ids: list[int], publish: Callable[[], object]) -> None:
+    """Record that the deliveries are handed to the broker, then hand them over with `publish`.
+
+    The mark comes first, in a transaction of its own: once a task is in the broker a worker may
+    take it at once, and it must not find the row locked by this update (it would take the lock
+    for another worker's attempt and stop, see delivery_attempt). Should publishing fail, the
+    mark is taken back, so that the sweeper queues the deliveries again within minutes instead
+    of waiting NOTIFY["LOST_AFTER_SECONDS"] for tasks that are not there.
+    """
+    _set_enqueued_at(delivery_ids, timezone.now())
+    try:
+        publish()
+    except Exception:
+        _set_enqueued_at(delivery_ids, None)
+        raise
+
+
+def _set_enqueued_at(delivery_ids: list[int], when) -> None:
+    # A row locked by an attempt in progress is skipped, not waited for: that attempt ends it as
+    # sent or failed, or records its own retry.
+    with transaction.atomic():
+        free = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=delivery_ids, status=DeliveryStatus.QUEUED)
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(pk__in=free).update(enqueued_at=when)
 
 
 def deliveries_still_queued(*, delivery_ids: list[int]) -> list[int]:
@@ -60,10 +108,11 @@ def deliveries_requeue(*, actor: User, delivery_ids: list[int]) -> int:
     ids = list(deliveries.values_list("pk", flat=True))
     # A fresh start: the attempts and the retry window (counted from created_at) begin again.
     now = timezone.now()
-    deliveries.update(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=now, created_at=now)
+    deliveries.update(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=now, created_at=now, enqueued_at=None)
     if ids:
         audit_record(actor=actor, action=AuditAction.DELIVERY_REQUEUE, count=len(ids))
-        transaction.on_commit(lambda: enqueue_deliveries(ids))
+        # robust: should the broker be down, the rows are the outbox and the sweeper sends them.
+        transaction.on_commit(lambda: enqueue_deliveries(ids), robust=True)
     return len(ids)
 
 
@@ -76,16 +125,23 @@ def delivery_attempt(*, delivery_id: int) -> float | None:
     """Send one delivery if it is still queued; returns seconds until a retry, or None when done.
 
     The row is locked for the whole attempt, so a task that runs twice (or a re-queued copy
-    running beside the first) sends once: the second finds the delivery no longer queued.
+    running beside the first) sends once. A copy that finds the row locked stops at once instead
+    of waiting for the lock: whoever holds a Delivery's lock sends it, fails it, or hands a new
+    task for it to the broker (a retry, the sweeper, a fan-out), so nothing is left undone, and
+    a worker waiting for that lock would only find the delivery sent. A copy that comes later
+    finds it no longer queued.
     """
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update(of=("self",))
+            Delivery.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("notification__recipient")
             .filter(pk=delivery_id)
             .first()
         )
-        if delivery is None or delivery.status != DeliveryStatus.QUEUED:
+        if delivery is None:
+            logger.info("delivery %s is locked by another attempt (or gone): this copy stops", delivery_id)
+            return None
+        if delivery.status != DeliveryStatus.QUEUED:
             return None
         now = timezone.now()
         try:
@@ -112,10 +168,12 @@ def delivery_attempt(*, delivery_id: int) -> float | None:
                 logger.error("delivery %s failed for good after %s attempts: %s", delivery.pk, delivery.attempts, exc)
             else:
                 delivery.next_attempt_at = now + timedelta(seconds=delay)
+                # The task hands its retry to the broker as soon as this returns.
+                delivery.enqueued_at = now
                 logger.warning(
                     "delivery %s attempt %s failed, retry in %ss: %s", delivery.pk, delivery.attempts, delay, exc
                 )
-            delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "enqueued_at"])
             return delay
         delivery.attempts += 1
         delivery.status = DeliveryStatus.SENT
@@ -220,27 +278,37 @@ def _send_webhook(delivery: Delivery) -> None:
 
 
 def deliveries_sweep(*, now=None) -> tuple[int, int]:
-    """Re-queue deliveries left queued too long and fail those past their retry window.
+    """Re-queue deliveries whose task was lost and fail those past their retry window.
 
     Returns (re-queued, failed). The Delivery row is the outbox: a task lost with a worker or
-    by the broker is found here and sent again; the row lock in delivery_attempt keeps a copy
-    that was not lost from sending twice.
+    by the broker is found here and sent again. A queued delivery counts as lost when it has
+    been due for NOTIFY["REQUEUE_AFTER_SECONDS"] and its task was either never handed to the
+    broker or handed over more than NOTIFY["LOST_AFTER_SECONDS"] ago (longer than the broker's
+    visibility timeout): one still waiting its turn in a backlog is left alone, or every sweep
+    would add another copy behind it. Rows an attempt holds locked are skipped, not waited for.
+    docs/architecture.md explains the thresholds.
     """
     now = now or timezone.now()
+    queued = Delivery.objects.select_for_update(skip_locked=True).filter(status=DeliveryStatus.QUEUED)
     window = timedelta(seconds=settings.NOTIFY["RETRY_WINDOW_SECONDS"])
-    failed = Delivery.objects.filter(status=DeliveryStatus.QUEUED, created_at__lt=now - window).update(
-        status=DeliveryStatus.FAILED, last_error=_("超过重试期限（retry window passed）")
-    )
-    stale = now - timedelta(seconds=settings.NOTIFY["REQUEUE_AFTER_SECONDS"])
+    with transaction.atomic():
+        expired = list(queued.filter(created_at__lt=now - window).values_list("pk", flat=True)[:10000])
+        failed = Delivery.objects.filter(pk__in=expired).update(
+            status=DeliveryStatus.FAILED, last_error=_("超过重试期限（retry window passed）")
+        )
+    due_before = now - timedelta(seconds=settings.NOTIFY["REQUEUE_AFTER_SECONDS"])
+    enqueued_before = now - timedelta(seconds=settings.NOTIFY["LOST_AFTER_SECONDS"])
     with transaction.atomic():
         ids = list(
-            Delivery.objects.filter(status=DeliveryStatus.QUEUED, next_attempt_at__lt=stale)
+            queued.filter(next_attempt_at__lt=due_before)
+            .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=enqueued_before))
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:10000]
         )
         if ids:
             Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now)
-            transaction.on_commit(lambda: enqueue_deliveries(ids))
+            # robust: should the broker be down, the rows stay unmarked and the next sweep retries.
+            transaction.on_commit(lambda: enqueue_deliveries(ids), robust=True)
     if ids or failed:
         logger.info("delivery sweep: %s re-queued, %s failed", len(ids), failed)
     return len(ids), failed

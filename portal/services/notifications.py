@@ -56,7 +56,9 @@ def notify(
         try:
             with transaction.atomic():
                 created, delivery_ids = _notify_rows(ids, kind, title[:200], body, url, requires_ack, dedupe_key)
-                transaction.on_commit(lambda d=delivery_ids: enqueue_deliveries(d))
+                # robust: should the broker be down, the Delivery rows are the outbox and the
+                # sweeper hands them over later; the caller's work is saved either way.
+                transaction.on_commit(lambda d=delivery_ids: enqueue_deliveries(d), robust=True)
             return created
         except IntegrityError:
             # Another notify() with the same key committed first; the second pass skips its rows.

@@ -21,8 +21,10 @@ The worker runs with short notification timings (see ``WORKER_DEFAULTS``): a ret
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import itertools
+import json
 import os
 import re
 import signal
@@ -30,6 +32,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -90,6 +93,46 @@ def queue_size(queue: str | None = None) -> int:
     with app.connection_for_read() as conn:
         channel = conn.default_channel
         return sum(channel.queue_declare(queue=name).message_count for name in ([queue] if queue else queue_names()))
+
+
+@dataclass(frozen=True)
+class BrokerMessage:
+    """A task message as the broker holds it: waiting in a queue, or taken and unacknowledged."""
+
+    task: str
+    args: list
+    waiting: bool
+
+
+def broker_messages() -> list[BrokerMessage]:
+    """Every task message in Redis, read in one MULTI/EXEC so that it is one moment's picture.
+
+    kombu's Redis transport keeps a queue as a list named after it (priorities other than the
+    default get lists of their own, "<queue>\\x06\\x16<priority>") and a message that a worker
+    took but has not acknowledged in the hash "unacked" as [message, exchange, routing key].
+    A message is JSON with its body in base64: Celery's [args, kwargs, embed].
+    """
+    with app.connection_for_read() as conn:
+        if conn.transport.driver_type != "redis":
+            pytest.skip("reads kombu's Redis structures: run under scripts/with-services.sh")
+        client = conn.default_channel.client
+        lists = sorted(
+            key
+            for name in queue_names()
+            for key in [name.encode(), *client.scan_iter(match=f"{name}\x06\x16*".encode())]
+        )
+        pipe = client.pipeline(transaction=True)
+        for key in lists:
+            pipe.lrange(key, 0, -1)
+        pipe.hvals("unacked")
+        *waiting, unacked = pipe.execute()
+    found = [(json.loads(raw), True) for raws in waiting for raw in raws]
+    found += [(json.loads(raw)[0], False) for raw in unacked]
+    messages = []
+    for message, is_waiting in found:
+        args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+        messages.append(BrokerMessage(task=message["headers"]["task"], args=args, waiting=is_waiting))
+    return messages
 
 
 def purge_broker() -> None:

@@ -8,22 +8,25 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import threading
 import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from portal import services
 from portal.choices import Channel, DeliveryStatus, NotificationKind
 from portal.models import Delivery, Notification, User
 from portal.tasks import deliver, fan_out_deliveries
-from portal.testing.celery_worker import queue_size
+from portal.testing.celery_worker import broker_messages, queue_size
 from portal.testing.factories import NotificationFactory, OrganizationFactory, member
 
 transactional = pytest.mark.django_db(transaction=True)
+TASK_SUCCEEDED = re.compile(r"Task portal\.deliver\[[^\]]+\] succeeded in ([0-9.]+)s")
 
 
 def make_recipients(count: int, prefix: str) -> list[User]:
@@ -229,8 +232,10 @@ def test_worker_killed_mid_delivery_loses_no_email_and_sends_none_twice(celery_w
     worker.start()
     # The broker still holds most deliveries: the restarted worker works through them.
     wait_until(lambda: queue_size() == 0, timeout=90, what="the restarted worker empties the queue")
-    # Then the outbox sweeper (beat runs it every minute), here with a short REQUEUE_AFTER.
-    settings.NOTIFY = {**settings.NOTIFY, "REQUEUE_AFTER_SECONDS": 2}
+    # Then the outbox sweeper (beat runs it every minute), here with a short REQUEUE_AFTER, and
+    # LOST_AFTER as short: as if the hour of Redis's visibility timeout had passed, after which a
+    # delivery whose task a dead worker took counts as lost.
+    settings.NOTIFY = {**settings.NOTIFY, "REQUEUE_AFTER_SECONDS": 2, "LOST_AFTER_SECONDS": 2}
     requeued = []
 
     def swept_and_all_sent():
@@ -295,6 +300,195 @@ def test_delivery_attempts_running_at_the_same_time_send_one_email(smtp_sink, se
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
     assert smtp_sink.attempts() == Counter({"once@example.cn": 1})
     assert len(smtp_sink) == 1
+
+
+@transactional
+def test_an_attempt_on_a_delivery_another_attempt_holds_returns_at_once_instead_of_waiting(smtp_sink, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between connections are PostgreSQL's; run under scripts/with-services.sh")
+    smtp_sink.django_settings(settings)
+    delivery = one_email_delivery()
+    locked, done = threading.Event(), threading.Event()
+
+    def another_attempt_holding_the_lock():
+        try:
+            with transaction.atomic():
+                Delivery.objects.select_for_update().get(pk=delivery.pk)
+                locked.set()
+                done.wait(3)  # lets a copy that waits for the lock through after 3 s
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=another_attempt_holding_the_lock)
+    holder.start()
+    assert locked.wait(10)
+    started = time.monotonic()
+    retry_in = services.delivery_attempt(delivery_id=delivery.pk)
+    waited = time.monotonic() - started
+    done.set()
+    holder.join(10)
+
+    assert retry_in is None
+    assert waited < 1, f"the attempt waited {waited:.1f}s for the other attempt's row lock"
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.QUEUED, 0)  # left to the holder
+    assert len(smtp_sink) == 0
+
+
+@pytest.mark.worker
+@transactional
+def test_a_second_copy_of_a_deliver_task_stops_at_once_while_the_first_sends(celery_worker, smtp_sink):
+    smtp_sink.answer_delay = 2  # the first copy holds the row lock while the sink thinks
+    delivery = one_email_delivery()
+
+    deliver.delay(delivery.pk)
+    deliver.delay(delivery.pk)
+
+    wait_until(lambda: len(TASK_SUCCEEDED.findall(celery_worker.log())) >= 2, timeout=30, what="both tasks ran")
+    durations = sorted(float(seconds) for seconds in TASK_SUCCEEDED.findall(celery_worker.log()))
+    # The sender took the sink's 2 s; the other copy found the row locked and did not wait.
+    assert durations[0] < 1 and durations[1] >= 2, durations
+    assert "is locked by another attempt" in celery_worker.log()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
+    assert len(smtp_sink) == 1
+
+
+@transactional
+def test_handing_deliveries_to_the_broker_records_when_on_each_row(celery_broker):
+    first, second = one_email_delivery(), one_email_delivery()
+    before = timezone.now()
+
+    services.enqueue_deliveries([first.pk, second.pk])  # one fan-out task for both
+
+    first.refresh_from_db()
+    assert first.enqueued_at >= before
+    handed_to_fan_out = first.enqueued_at
+    fan_out_deliveries([first.pk, second.pk])  # as the worker would: a deliver task each
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.enqueued_at > handed_to_fan_out
+    assert second.enqueued_at == first.enqueued_at
+    assert queue_size("notify") == 3  # the fan-out task, not run by a worker here, and two deliver tasks
+
+
+@pytest.mark.worker
+@pytest.mark.slow
+@transactional
+def test_a_backlog_swept_again_and_again_sends_one_email_each_and_never_a_second_task(
+    celery_worker_factory, smtp_sink, settings
+):
+    """3,000 e-mails wait in the broker behind no worker, then behind one, while the sweeper runs.
+
+    The sweeper (here with REQUEUE_AFTER = 1 s, and LOST_AFTER at its default, the visibility
+    timeout and more) runs before the worker starts, when every delivery has long been due,
+    and then every second and a half until all are sent. It must leave every delivery of the
+    backlog alone, since each has its task waiting in the broker, and re-queue only the three
+    deliveries made here whose task was lost two hours ago. Throughout, a watcher reads the
+    broker (every waiting and every unacknowledged message, in one MULTI/EXEC) and PostgreSQL's
+    pg_stat_activity (any session waiting for a lock).
+
+    A delivery passes through two messages: a fan-out task carrying it among 500, then its own
+    deliver task, which the fan-out publishes while it still holds its own message
+    unacknowledged. The watcher counts each kind per delivery: at most one of each at any time.
+    """
+    settings.NOTIFY = {**settings.NOTIFY, "REQUEUE_AFTER_SECONDS": 1}
+    users = make_recipients(3000, "backlog")
+    two_hours_ago = timezone.now() - timedelta(hours=2)
+    lost = [
+        Delivery.objects.create(
+            notification=NotificationFactory(recipient__email=f"lost{n}@example.cn"), channel="email"
+        )
+        for n in range(3)
+    ]
+    Delivery.objects.filter(pk__in=[d.pk for d in lost]).update(
+        next_attempt_at=two_hours_ago, enqueued_at=two_hours_ago, created_at=two_hours_ago
+    )
+    watcher = BrokerWatcher().start()
+    started = time.monotonic()
+
+    services.notify(recipients=users, kind=NotificationKind.TRAINING, title="年度培训通知", dedupe_key="backlog:1")
+
+    requeued = []
+    for _ in range(3):  # no worker yet: the whole notification waits in the broker
+        time.sleep(1.5)  # every delivery has been due for longer than REQUEUE_AFTER
+        requeued.append(services.deliveries_sweep()[0])
+    celery_worker_factory(concurrency=4, email_url=smtp_sink.url)
+    worker_started = time.monotonic()
+
+    def swept_and_all_sent() -> bool:
+        requeued.append(services.deliveries_sweep()[0])
+        return all_sent("backlog:1", 3000) and Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 0
+
+    wait_until(swept_and_all_sent, timeout=120, interval=1.5, what="every delivery is sent")
+    drained()
+    watcher.stop()
+
+    assert sum(requeued) == 3, requeued  # the lost three, and nothing of the backlog
+    assert smtp_sink.per_recipient() == Counter(
+        {u.email: 1 for u in users} | {f"lost{n}@example.cn": 1 for n in range(3)}
+    )
+    assert watcher.samples >= 10
+    assert watcher.most_per_delivery["portal.fan_out_deliveries"] == 1
+    assert watcher.most_per_delivery["portal.deliver"] == 1
+    assert watcher.most_waiting >= 3000  # deliveries in waiting messages: the backlog was there to be swept
+    assert watcher.lock_waits == 0
+    print(
+        f"backlog test: {watcher.samples} pictures of the broker, up to {watcher.most_waiting} deliveries waiting; "
+        f"worker started after {worker_started - started:.1f}s, all sent after {time.monotonic() - started:.1f}s"
+    )
+
+
+class BrokerWatcher:
+    """Reads the broker and pg_stat_activity every second in a thread of its own."""
+
+    def __init__(self) -> None:
+        self.samples = 0
+        self.most_waiting = 0
+        self.most_per_delivery: Counter[str] = Counter()
+        self.lock_waits = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.error: BaseException | None = None
+
+    def start(self) -> "BrokerWatcher":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(30)
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(1.0):
+                self._sample()
+        except BaseException as exc:  # reported by stop(), in the test's thread
+            self.error = exc
+        finally:
+            connection.close()
+
+    @staticmethod
+    def _deliveries(message) -> list[int]:
+        return message.args[0] if message.task == "portal.fan_out_deliveries" else message.args[:1]
+
+    def _sample(self) -> None:
+        messages = broker_messages()
+        per_delivery: Counter[tuple[str, int]] = Counter()
+        for message in messages:
+            per_delivery.update((message.task, delivery_id) for delivery_id in self._deliveries(message))
+        for (task, _delivery_id), count in per_delivery.items():
+            self.most_per_delivery[task] = max(self.most_per_delivery[task], count)
+        waiting = {(m.task, pk) for m in messages if m.waiting for pk in self._deliveries(m)}
+        self.most_waiting = max(self.most_waiting, len(waiting))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            self.lock_waits += cursor.fetchone()[0]
+        self.samples += 1
 
 
 @pytest.mark.worker

@@ -1,18 +1,23 @@
 """The notification centre's rules, on the database alone (no worker, no broker)."""
 
+import importlib
+import socket
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from portal import services
 from portal.celery import app
 from portal.choices import Channel, DeliveryStatus, NotificationKind
 from portal.models import AuditEvent, Delivery, Notification, NotificationPreference, User
+from portal.tasks import fan_out_deliveries
 from portal.testing.factories import NotificationFactory, OrganizationFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -306,3 +311,82 @@ def test_requeue_sends_failed_deliveries_again_and_leaves_sent_ones(cast, django
     assert (failed.status, failed.attempts) == ("queued", 0)
     assert (sent.status, sent.attempts) == ("sent", 1)
     assert AuditEvent.objects.filter(action="delivery.requeue").exists()
+
+
+def queued_delivery(*, due: timedelta, enqueued: timedelta | None, **fields) -> Delivery:
+    """A queued e-mail delivery due `due` ago whose task was handed to the broker `enqueued` ago."""
+    now = timezone.now()
+    return Delivery.objects.create(
+        notification=NotificationFactory(),
+        channel=Channel.EMAIL,
+        next_attempt_at=now - due,
+        enqueued_at=None if enqueued is None else now - enqueued,
+        **fields,
+    )
+
+
+def test_the_sweeper_leaves_deliveries_waiting_in_the_broker_and_requeues_those_whose_task_was_lost(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFY = {**settings.NOTIFY, "REQUEUE_AFTER_SECONDS": 300, "LOST_AFTER_SECONDS": 3900}
+    in_a_long_backlog = queued_delivery(due=timedelta(minutes=50), enqueued=timedelta(minutes=50))
+    never_handed_over = queued_delivery(due=timedelta(minutes=10), enqueued=None)
+    handed_over_long_ago = queued_delivery(due=timedelta(hours=2), enqueued=timedelta(hours=2))
+    just_created = queued_delivery(due=timedelta(minutes=1), enqueued=None)
+    retry_after_a_long_wait = queued_delivery(due=timedelta(minutes=10), enqueued=timedelta(minutes=30))
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.deliveries_sweep() == (2, 0)
+
+    assert len(callbacks) == 1
+    requeued = Delivery.objects.filter(next_attempt_at__gt=timezone.now() - timedelta(seconds=5))
+    assert set(requeued) == {never_handed_over, handed_over_long_ago}
+    assert {in_a_long_backlog, just_created, retry_after_a_long_wait}.isdisjoint(requeued)
+
+
+def test_a_failed_attempt_records_that_its_retry_goes_to_the_broker(settings):
+    settings.NOTIFY = {**settings.NOTIFY, "RETRY_BASE_SECONDS": 30}
+    with socket.socket() as probe:  # a port nothing listens on: the mail server is down
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    delivery = queued_delivery(due=timedelta(0), enqueued=timedelta(minutes=5))
+
+    assert services.delivery_attempt(delivery_id=delivery.pk) == 30
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.QUEUED, 1)
+    assert timezone.now() - delivery.enqueued_at < timedelta(seconds=5)
+    assert delivery.next_attempt_at == delivery.enqueued_at + timedelta(seconds=30)
+
+
+def test_a_broker_down_at_commit_keeps_the_notification_and_leaves_its_deliveries_to_the_sweeper(
+    cast, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise KombuOperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(fan_out_deliveries, "delay", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = services.notify(recipients=[cast.owner], kind=NotificationKind.SYSTEM, title="通知", dedupe_key="k:1")
+
+    assert created == 1
+    delivery = Delivery.objects.get(notification__dedupe_key="k:1")
+    assert (delivery.status, delivery.enqueued_at) == (DeliveryStatus.QUEUED, None)  # the sweeper's in minutes
+    assert "Connection refused" in caplog.text
+
+
+def test_the_upgrade_counts_deliveries_already_queued_as_handed_over_when_due():
+    migration = importlib.import_module("portal.migrations.0003_delivery_enqueued_at")
+    waiting = queued_delivery(due=timedelta(minutes=20), enqueued=None)
+    sent = queued_delivery(due=timedelta(minutes=20), enqueued=None, status=DeliveryStatus.SENT)
+
+    migration.queued_were_enqueued_when_due(django_apps, None)
+
+    waiting.refresh_from_db()
+    sent.refresh_from_db()
+    assert waiting.enqueued_at == waiting.next_attempt_at
+    assert sent.enqueued_at is None

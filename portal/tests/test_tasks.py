@@ -1,14 +1,20 @@
 """Celery as an operator runs it: queues and routes, the beat schedule, the retention purge."""
 
 import re
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from portal import services
 from portal.celery import app
-from portal.testing.celery_worker import queue_size
+from portal.services.schedules import schedules_install
+from portal.testing.celery_worker import celery_command, queue_size, show_log_on_failure, worker_environment
 from portal.testing.factories import NotificationFactory
 
 ROOT = Path(settings.BASE_DIR)
@@ -63,3 +69,118 @@ def test_a_notification_reaches_the_broker_on_the_notify_queue(celery_broker):
     services.enqueue_deliveries([delivery.pk])
 
     assert (queue_size("notify"), queue_size("bulk"), queue_size("default")) == (1, 0, 0)
+
+
+# --- The beat schedule ------------------------------------------------------------------------
+
+SWEEP, REMIND = "notifications-sweep-deliveries", "projects-survey-remind"
+
+
+def crontab_of(name: str) -> tuple:
+    row = PeriodicTask.objects.select_related("crontab").get(name=name).crontab
+    return (row.minute, row.hour, row.day_of_week, row.day_of_month, row.month_of_year, str(row.timezone))
+
+
+def test_beat_gets_nothing_to_copy_over_the_database_at_start():
+    assert settings.CELERY_BEAT_SCHEDULE == {}, "put beat jobs in PORTAL_BEAT_SCHEDULE, which beat does not overwrite"
+    assert set(settings.PORTAL_BEAT_SCHEDULE) >= {SWEEP, REMIND}
+
+
+@pytest.mark.django_db
+def test_migrate_installs_daily_jobs_as_crontabs_in_local_time_and_the_sweeper_every_minute():
+    # pytest-django built the test database with migrate, whose post_migrate installed them.
+    assert crontab_of(REMIND) == ("0", "8", "*", "*", "*", "Asia/Shanghai")
+    sweep = PeriodicTask.objects.select_related("interval").get(name=SWEEP)
+    assert (sweep.task, sweep.interval.every, sweep.interval.period, sweep.enabled) == (
+        "portal.sweep_deliveries",
+        60,
+        "seconds",
+        True,
+    )
+    for name, entry in settings.PORTAL_BEAT_SCHEDULE.items():
+        assert PeriodicTask.objects.get(name=name).task == entry["task"]
+
+
+@pytest.mark.django_db
+def test_setup_schedules_puts_back_a_missing_job_and_leaves_edited_ones_alone():
+    remind = PeriodicTask.objects.get(name=REMIND)
+    remind.crontab = CrontabSchedule.objects.create(minute="30", hour="7", day_of_week="1-5", timezone="Asia/Shanghai")
+    remind.enabled = False
+    remind.save()
+    PeriodicTask.objects.filter(name=SWEEP).delete()
+
+    call_command("setup_schedules")
+
+    assert crontab_of(REMIND) == ("30", "7", "1-5", "*", "*", "Asia/Shanghai")
+    assert PeriodicTask.objects.get(name=REMIND).enabled is False
+    assert PeriodicTask.objects.filter(name=SWEEP, enabled=True).exists()
+    assert schedules_install() == []  # nothing left to install
+
+
+def run_beat_until_it_has_read_the_schedule(env: dict[str, str], log_path: Path, timeout: float = 60) -> None:
+    """Start `celery beat` as deploy.md runs it, wait until its scheduler is set up, stop it."""
+    offset = log_path.stat().st_size if log_path.exists() else 0
+    with log_path.open("ab") as log:
+        beat = subprocess.Popen(
+            [
+                *celery_command(),
+                "-A",
+                "portal",
+                "beat",
+                "--scheduler",
+                "django_celery_beat.schedulers:DatabaseScheduler",
+                "--loglevel=DEBUG",
+                f"--pidfile={log_path.parent / 'beat.pid'}",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        # Logged once the scheduler has been built, i.e. after setup_schedule() wrote to the database.
+        while "beat: Ticking with max interval" not in log_path.read_bytes()[offset:].decode(errors="replace"):
+            assert beat.poll() is None, log_path.read_text(errors="replace")
+            assert time.monotonic() < deadline, "beat did not start:\n" + log_path.read_text(errors="replace")
+            time.sleep(0.2)
+    finally:
+        beat.send_signal(signal.SIGTERM)
+        try:
+            beat.wait(15)
+        except subprocess.TimeoutExpired:
+            beat.kill()
+            beat.wait(5)
+
+
+class BeatLog:
+    """Lets a failing test show the beat process's log (show_log_on_failure wants .log_tail())."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def log_tail(self) -> str:
+        return self.path.read_text(errors="replace")[-20000:] if self.path.exists() else ""
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_an_officials_changes_to_the_schedule_survive_a_restart_of_beat(request, celery_broker, tmp_path):
+    schedules_install()  # as migrate did (the transactional flush before this test emptied the table)
+    env = worker_environment(email_url=f"filemail:///{tmp_path / 'mail'}")
+    log_path = tmp_path / "beat.log"
+    show_log_on_failure(request, BeatLog(log_path))
+    run_beat_until_it_has_read_the_schedule(env, log_path)  # beat has run once
+    # An official moves the reminder to 07:30 on working days and switches the sweeper off.
+    remind = PeriodicTask.objects.get(name=REMIND)
+    remind.crontab = CrontabSchedule.objects.create(minute="30", hour="7", day_of_week="1-5", timezone="Asia/Shanghai")
+    remind.save()
+    PeriodicTask.objects.filter(name=SWEEP).update(enabled=False)
+
+    run_beat_until_it_has_read_the_schedule(env, log_path)  # the restart
+
+    assert crontab_of(REMIND) == ("30", "7", "1-5", "*", "*", "Asia/Shanghai")
+    assert PeriodicTask.objects.get(name=SWEEP).enabled is False
+    # Beat installed nothing of its own (no celery.backend_cleanup without a result backend).
+    assert set(PeriodicTask.objects.values_list("name", flat=True)) == set(settings.PORTAL_BEAT_SCHEDULE)

@@ -47,6 +47,17 @@ class Cast:
         return getattr(self, role)
 
 
+def roles(default, *groups: dict, **overrides) -> dict:
+    """Every role of the cast mapped to `default`, except those in `groups` and `overrides`
+    (later ones win): a row of a permission matrix's `expect`."""
+    table = dict.fromkeys(Cast.ROLES, default)
+    for group in (*groups, overrides):
+        unknown = set(group) - set(Cast.ROLES)
+        assert not unknown, unknown
+        table.update(group)
+    return table
+
+
 def make_cast() -> Cast:
     enterprise = OrganizationFactory(name="湖北楚天国际工程有限公司", kind=OrganizationKind.ENTERPRISE)
     outsider_org = OrganizationFactory(name="长沙湘江海外建设集团有限公司", kind=OrganizationKind.ENTERPRISE)

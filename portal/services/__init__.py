@@ -20,6 +20,7 @@ from .accounts import (
     organization_signup,
     organization_update,
     send_set_password_email,
+    set_password_link,
 )
 from .audit import audit_record
 from .delivery import (
@@ -70,5 +71,6 @@ __all__ = [
     "retry_delay",
     "schedules_install",
     "send_set_password_email",
+    "set_password_link",
     "webhook_signature",
 ]

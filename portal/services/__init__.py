@@ -8,7 +8,8 @@ commands and tasks call these; none of them repeats a rule.
 - `accounts.py`: signing up, members, officials, an organisation's details;
 - `notifications.py`: `notify()`, the inbox, channel preferences;
 - `delivery.py`: the outbox: sending e-mail and webhooks, retries, the sweeper;
-- `schedules.py`: installing beat's jobs in the database.
+- `schedules.py`: installing beat's jobs in the database;
+- `retention.py`: the nightly purge of old records.
 
 Everything public is importable from `portal.services` itself.
 """
@@ -44,6 +45,7 @@ from .notifications import (
     preference_set,
     preferences_for,
 )
+from .retention import records_purge
 from .schedules import schedules_install
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "organization_update",
     "preference_set",
     "preferences_for",
+    "records_purge",
     "retry_delay",
     "schedules_install",
     "send_set_password_email",

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from portal.celery import app
 from portal.testing.cast import Cast, make_cast
 from portal.testing.reference import ensure_reference_data
 
@@ -53,6 +54,15 @@ def _reference_data(request):
 def _fresh_cache():
     """Throttle counters live in the cache (Redis under make test): start each test clean."""
     cache.clear()
+
+
+@pytest.fixture
+def tasks_run_here():
+    """Celery tasks run in this process as they are queued (mail goes to Django's test outbox)."""
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

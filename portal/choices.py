@@ -106,3 +106,4 @@ class AuditAction(models.TextChoices):
     OFFICIAL_CREATE = "official.create", _("创建主管部门工作人员")
     NOTIFICATION_ACKNOWLEDGE = "notification.acknowledge", _("确认收到通知")
     DELIVERY_REQUEUE = "delivery.requeue", _("重新投递")
+    RETENTION_PURGE = "retention.purge", _("清理过期记录")

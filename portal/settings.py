@@ -278,7 +278,7 @@ else:
 #   notify   one e-mail or webhook per task (portal.deliver) and the fan-outs that queue them:
 #            many short, I/O-bound tasks whose latency people notice.
 #   bulk     long or large jobs: notify() for a big audience, announcements to every
-#            enterprise, the retention purge. They never hold up a delivery.
+#            enterprise, the nightly retention purge. They never hold up a delivery.
 #   default  beat's short periodic jobs (the outbox sweeper, reminders) and any task not routed
 #            below: kept clear, so that the sweeper never waits behind the backlog it sweeps.
 CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in ("notify", "bulk", "default")]
@@ -288,6 +288,7 @@ CELERY_TASK_ROUTES = {
     "portal.fan_out_deliveries": {"queue": "notify"},
     "portal.notify": {"queue": "bulk"},
     "projects.survey_announce": {"queue": "bulk"},
+    "portal.purge_old_records": {"queue": "bulk"},
     "portal.sweep_deliveries": {"queue": "default"},
     "projects.survey_remind": {"queue": "default"},
 }
@@ -323,9 +324,20 @@ PORTAL_BEAT_SCHEDULE = {
     # Reminds enterprises that have not answered an intended-project survey closing within a
     # week: every morning at 08:00, so the e-mail arrives at the start of the working day.
     "projects-survey-remind": {"task": "projects.survey_remind", "schedule": crontab(hour=8, minute=0)},
+    # Deletes old deliveries and read notifications (NOTIFY["RETENTION_DAYS"]) and, if
+    # AUDIT_RETENTION_DAYS is set, old audit events: at night, when the database is quiet.
+    "retention-purge": {"task": "portal.purge_old_records", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- Notification centre --------------------------------------------------------------------
+
+
+def _days_or_forever(name: str, default: int | None) -> int | None:
+    """A number of days from the environment; `forever` (or empty) means keep for ever (None)."""
+    value = env.str(name, default="forever" if default is None else str(default)).strip().lower()
+    return None if value in ("", "forever", "none") else int(value)
+
+
 _requeue_after = env.int("NOTIFY_REQUEUE_AFTER_SECONDS", default=300)
 NOTIFY = {
     # Attempts per delivery before it is failed, and the first retry's delay (doubled each time).
@@ -348,7 +360,13 @@ NOTIFY = {
     "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": env.bool("NOTIFY_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG),
     # Deliveries handed to one fan-out task.
     "FANOUT_CHUNK": 500,
+    # The nightly purge (portal.purge_old_records) deletes deliveries, and notifications their
+    # recipient has read (and acknowledged, where asked), older than this many days. Unread
+    # ones stay. A dedupe_key holds only as long as its notifications are kept.
+    "RETENTION_DAYS": _days_or_forever("NOTIFY_RETENTION_DAYS", 365),
 }
+# The audit trail is kept for ever unless this sets a number of days.
+AUDIT_RETENTION_DAYS = _days_or_forever("AUDIT_RETENTION_DAYS", None)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

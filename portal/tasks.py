@@ -1,4 +1,4 @@
-"""Celery tasks of the notification centre: thin, named, idempotent; ids as arguments."""
+"""Celery tasks of the portal shell (the notification centre, retention): thin, named, idempotent."""
 
 from celery import shared_task
 from django.db import OperationalError
@@ -30,6 +30,12 @@ def deliver(self, delivery_id: int) -> None:
 def sweep_deliveries() -> None:
     """The outbox sweeper (beat): re-queue lost deliveries, fail those past the retry window."""
     services.deliveries_sweep()
+
+
+@shared_task(name="portal.purge_old_records")
+def purge_old_records() -> None:
+    """Nightly (beat): delete deliveries, read notifications and audit events past their retention."""
+    services.records_purge()
 
 
 @shared_task(

@@ -51,7 +51,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -396,7 +396,9 @@ def write_workbook(headers: list[str], rows: Iterable[Iterable[Any]], *, title: 
 
 def _cell(sheet, value: Any, font: Font | None = None) -> WriteOnlyCell:
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        value = value.replace(tzinfo=None)  # Excel has no time zones; the portal's are local
+        # Excel has no time zones: write the wall-clock time readers in the province expect
+        # (TIME_ZONE), not UTC, in which the database hands datetimes back.
+        value = timezone.localtime(value).replace(tzinfo=None)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str) and cell.data_type == "f":
         cell.data_type = "s"  # "=..." in a name is text, not a formula to run in the reader's Excel

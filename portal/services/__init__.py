@@ -8,7 +8,8 @@ commands and tasks call these; none of them repeats a rule.
 - `accounts.py`: signing up, members, officials, an organisation's details;
 - `notifications.py`: `notify()`, the inbox, channel preferences;
 - `delivery.py`: the outbox: sending e-mail and webhooks, retries, the sweeper;
-- `schedules.py`: installing beat's jobs in the database.
+- `schedules.py`: installing beat's jobs in the database;
+- `retention.py`: the nightly purge of old records.
 
 Everything public is importable from `portal.services` itself.
 """
@@ -21,6 +22,7 @@ from .accounts import (
     organization_update,
     organization_verify,
     send_set_password_email,
+    set_password_link,
 )
 from .audit import audit_record
 from .delivery import (
@@ -44,6 +46,7 @@ from .notifications import (
     preference_set,
     preferences_for,
 )
+from .retention import records_purge
 from .schedules import schedules_install
 
 __all__ = [
@@ -69,8 +72,10 @@ __all__ = [
     "organization_verify",
     "preference_set",
     "preferences_for",
+    "records_purge",
     "retry_delay",
     "schedules_install",
     "send_set_password_email",
+    "set_password_link",
     "webhook_signature",
 ]

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -94,21 +93,41 @@ def member_add(
     user.save()
     membership = Membership.objects.create(user=user, organization=organization, role=role)
     audit_record(actor=actor, action=AuditAction.MEMBERSHIP_ADD, target=membership, username=username, role=role)
-    transaction.on_commit(lambda: send_set_password_email(user=user, organization=organization))
+    send_set_password_email(user=user, organization=organization)
     return membership
 
 
+# The dedupe key of the notification that invites a new account to choose a password. Its
+# e-mail carries the personal set-password link, made when the e-mail is sent (delivery.py).
+INVITATION_KEY_PREFIX = "account:invitation:"
+
+
 def send_set_password_email(*, user: User, organization: Organization) -> None:
-    """E-mail a new member the link to choose a password (Django's password-reset token)."""
+    """Tell a new member (or official) of their account; the e-mail carries the link to choose a password.
+
+    Goes through the notification outbox like every e-mail, so a mail server that is down is
+    retried and is never an error for the admin who added the member. The link (Django's
+    password-reset token, valid PASSWORD_RESET_TIMEOUT) is made when the e-mail is sent, not
+    stored: the inbox, the admin and webhooks see the notification without it, and a retry
+    hours later still sends a fresh link.
+    """
+    notify(
+        recipients=[user],
+        kind=NotificationKind.ACCOUNT,
+        title=_("设置您的走出去服务平台密码"),
+        body=_("%(org)s 已将您加入走出去企业服务平台，您的用户名是 %(username)s。请打开以下链接设置密码：")
+        % {"org": organization.name, "username": user.username},
+        # In the inbox and webhooks: the page that mails a new link. The e-mail has the user's own.
+        url=reverse("portal:password_reset"),
+        dedupe_key=f"{INVITATION_KEY_PREFIX}{user.pk}",
+    )
+
+
+def set_password_link(user: User) -> str:
+    """The absolute link at which `user` chooses a password (valid PASSWORD_RESET_TIMEOUT)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    link = settings.SITE_URL + reverse("portal:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    body = _("%(org)s 已将您加入走出去企业服务平台。请打开以下链接设置密码：\n%(link)s\n\n用户名：%(username)s") % {
-        "org": organization.name,
-        "link": link,
-        "username": user.username,
-    }
-    EmailMessage(_("设置您的走出去服务平台密码"), body, to=[user.email]).send()
+    return settings.SITE_URL + reverse("portal:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
 @transaction.atomic

@@ -188,10 +188,14 @@ def _absolute(url: str) -> str:
 
 
 def _send_email(delivery: Delivery) -> None:
+    from .accounts import INVITATION_KEY_PREFIX, set_password_link  # accounts uses notify(), which uses this
+
     notification = delivery.notification
     recipient = notification.recipient
     lines = [notification.body, ""]
-    if notification.url:
+    if notification.dedupe_key.startswith(INVITATION_KEY_PREFIX):
+        lines.append(set_password_link(recipient))  # made now, so that it is fresh, and never stored
+    elif notification.url:
         lines.append(_absolute(notification.url))
     if notification.requires_ack:
         lines.append(_("此通知需要您在平台上确认收到。"))

@@ -1,15 +1,19 @@
 """The API of the portal shell: auth, organisations and members, countries, the inbox."""
 
 import json
+import re
+import socket
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
 from portal.choices import NotificationKind
-from portal.models import AuditEvent, Membership, Notification, NotificationPreference, Organization, User
+from portal.models import AuditEvent, Delivery, Membership, Notification, NotificationPreference, Organization, User
 from portal.testing.api import APIMatrix
 from portal.testing.factories import TEST_PASSWORD, NotificationFactory, UserFactory, valid_credit_code
 
@@ -337,7 +341,7 @@ def test_organisation_update_with_a_bad_email_is_a_400(api, cast):
 
 
 def test_admin_adds_a_member_who_is_emailed_a_link_to_set_a_password(
-    api, cast, mailoutbox, django_capture_on_commit_callbacks
+    api, cast, mailoutbox, django_capture_on_commit_callbacks, tasks_run_here
 ):
     url = reverse("api:organization-members", kwargs={"pk": cast.enterprise.pk})
     with django_capture_on_commit_callbacks(execute=True):
@@ -350,6 +354,54 @@ def test_admin_adds_a_member_who_is_emailed_a_link_to_set_a_password(
     assert not user.has_usable_password()
     assert len(mailoutbox) == 1
     assert "/password/reset/" in mailoutbox[0].body
+
+
+def test_the_set_password_link_is_made_when_the_email_is_sent_and_stored_nowhere(
+    api, cast, mailoutbox, settings, django_capture_on_commit_callbacks, tasks_run_here
+):
+    url = reverse("api:organization-members", kwargs={"pk": cast.enterprise.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.as_user(cast.owner).post(url, {"username": "newhire", "email": "newhire@example.cn"})
+    assert response.status_code == 201, response.content
+
+    user = User.objects.get(username="newhire")
+    (message,) = mailoutbox
+    assert message.to == ["newhire@example.cn"]
+    assert message.subject == "设置您的走出去服务平台密码"
+    assert "newhire" in message.body and cast.enterprise.name in message.body
+    link = re.search(
+        re.escape(settings.SITE_URL) + r"/password/reset/(?P<uid>[^/\s]+)/(?P<token>[^/\s]+)/", message.body
+    )
+    assert link, message.body
+    assert urlsafe_base64_decode(link["uid"]).decode() == str(user.pk)
+    assert default_token_generator.check_token(user, link["token"])
+    # The inbox (and the admin, and webhooks) get the notification without the token.
+    notification = Notification.objects.get(recipient=user)
+    assert notification.kind == NotificationKind.ACCOUNT
+    assert notification.url == reverse("portal:password_reset")
+    assert link["token"] not in notification.body + notification.url
+
+
+def test_adding_a_member_while_the_mail_server_is_down_saves_the_member_and_queues_the_email(
+    api, cast, settings, celery_broker, django_capture_on_commit_callbacks
+):
+    with socket.socket() as probe:  # a port nothing listens on: the mail server is down
+        probe.bind(("127.0.0.1", 0))
+        settings.EMAIL_PORT = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_TIMEOUT, settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL = "127.0.0.1", 2, 0, 0
+    url = reverse("api:organization-members", kwargs={"pk": cast.enterprise.pk})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.as_user(cast.owner).post(url, {"username": "newhire", "email": "newhire@example.cn"})
+
+    assert response.status_code == 201, response.content
+    user = User.objects.get(username="newhire")
+    assert user.organization == cast.enterprise
+    # The e-mail waits in the outbox for a worker, which retries it while the server is down.
+    delivery = Delivery.objects.get(notification__recipient=user)
+    assert (delivery.channel, delivery.status, delivery.attempts) == ("email", "queued", 0)
+    assert delivery.enqueued_at is not None
 
 
 @pytest.mark.parametrize(

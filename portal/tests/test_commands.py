@@ -41,9 +41,10 @@ def test_seed_demo_refuses_with_debug_off_unless_forced(settings):
     assert User.objects.filter(username="official").exists()
 
 
-def test_create_official_gives_the_named_permissions(mailoutbox):
+def test_create_official_gives_the_named_permissions(mailoutbox, tasks_run_here, django_capture_on_commit_callbacks):
     agency = OrganizationFactory(kind=OrganizationKind.AGENCY, name="湖北省住房和城乡建设厅")
-    call_command("create_official", "zhou", "--email", "zhou@example.cn", "--permissions", "review,publish_risk")
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail goes through the outbox after commit
+        call_command("create_official", "zhou", "--email", "zhou@example.cn", "--permissions", "review,publish_risk")
     user = User.objects.get(username="zhou")
     assert user.organization == agency
     assert user.has_agency_permission("review")

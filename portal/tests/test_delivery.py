@@ -15,11 +15,13 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from portal import services
-from portal.choices import Channel, DeliveryStatus, NotificationKind
+from portal.choices import Channel, DeliveryStatus, MembershipRole, NotificationKind
 from portal.models import Delivery, Notification, User
 from portal.tasks import deliver, fan_out_deliveries
 from portal.testing.celery_worker import broker_messages, queue_size
@@ -255,6 +257,32 @@ def test_worker_killed_mid_delivery_loses_no_email_and_sends_none_twice(celery_w
     assert set(Delivery.objects.filter(notification__dedupe_key="match:9").values_list("attempts", flat=True)) == {1}
     assert [r for r, n in smtp_sink.attempts().items() if n > 1] == killed_for
     print(f"kill test: killed after {sent_at_kill} sent, all 2000 sent in {elapsed:.1f}s, re-queued {requeued}")
+
+
+@pytest.mark.worker
+@transactional
+def test_a_new_member_gets_the_set_password_link_although_the_mail_server_refused_the_first_try(
+    celery_worker, smtp_sink, api, settings
+):
+    smtp_sink.fail_first_attempt = True  # 451: the mail server is in trouble when the member is added
+    org = OrganizationFactory()
+    admin = member(org, role=MembershipRole.ADMIN)
+
+    response = api.as_user(admin).post(
+        reverse("api:organization-members", kwargs={"pk": org.pk}), {"username": "newhire", "email": "new@example.cn"}
+    )
+
+    assert response.status_code == 201, response.content
+    assert smtp_sink.wait_for(1, timeout=30)
+    drained()
+    user = User.objects.get(username="newhire")
+    assert smtp_sink.attempts() == Counter({"new@example.cn": 2})  # refused once, retried by the worker
+    (mail,) = smtp_sink.messages
+    body = mail.message.get_content()
+    link = re.search(re.escape(settings.SITE_URL) + r"/password/reset/([^/\s]+)/([^/\s]+)/", body)
+    assert link, body  # the worker's SITE_URL is the test process's: both from the environment
+    assert default_token_generator.check_token(user, link.group(2))
+    assert Delivery.objects.get(notification__recipient=user).status == DeliveryStatus.SENT
 
 
 @transactional

@@ -14,7 +14,6 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from portal import services
-from portal.celery import app
 from portal.choices import Channel, DeliveryStatus, NotificationKind
 from portal.models import AuditEvent, Delivery, Notification, NotificationPreference, User
 from portal.tasks import fan_out_deliveries
@@ -29,15 +28,6 @@ def channels(dedupe_key: str) -> set[tuple[str, str]]:
             "notification__recipient__username", "channel"
         )
     )
-
-
-@pytest.fixture
-def tasks_run_here():
-    """Celery tasks run in this process as they are queued (mail goes to Django's test outbox)."""
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 def test_notify_creates_one_notification_per_active_recipient_and_skips_inactive_ones(cast):

@@ -1,19 +1,27 @@
 """Celery as an operator runs it: queues and routes, the beat schedule, the retention purge."""
 
+import json
+import os
 import re
 import signal
 import subprocess
+import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from portal import services
 from portal.celery import app
+from portal.models import AuditEvent, Delivery, Notification
+from portal.services import retention
 from portal.services.schedules import schedules_install
+from portal.tasks import purge_old_records
 from portal.testing.celery_worker import celery_command, queue_size, show_log_on_failure, worker_environment
 from portal.testing.factories import NotificationFactory
 
@@ -184,3 +192,94 @@ def test_an_officials_changes_to_the_schedule_survive_a_restart_of_beat(request,
     assert PeriodicTask.objects.get(name=SWEEP).enabled is False
     # Beat installed nothing of its own (no celery.backend_cleanup without a result backend).
     assert set(PeriodicTask.objects.values_list("name", flat=True)) == set(settings.PORTAL_BEAT_SCHEDULE)
+
+
+# --- Retention --------------------------------------------------------------------------------
+
+OLD = timezone.now() - timedelta(days=400)
+
+
+def old_notification(**fields) -> Notification:
+    notification = NotificationFactory(**fields)
+    Notification.objects.filter(pk=notification.pk).update(created_at=OLD)
+    return notification
+
+
+@pytest.mark.django_db
+def test_the_purge_deletes_old_deliveries_and_read_notifications_and_keeps_what_someone_may_still_need(settings):
+    settings.NOTIFY = {**settings.NOTIFY, "RETENTION_DAYS": 365}
+    settings.AUDIT_RETENTION_DAYS = None
+    read = old_notification(read_at=OLD)
+    read.deliveries.create(channel="email", status="sent", created_at=OLD)
+    unread = old_notification()
+    sent_long_ago = unread.deliveries.create(channel="email", status="sent", created_at=OLD)
+    still_queued = unread.deliveries.create(channel="webhook", status="queued", created_at=OLD)
+    unacknowledged = old_notification(requires_ack=True, read_at=OLD)
+    acknowledged = old_notification(requires_ack=True, read_at=OLD, acknowledged_at=OLD)
+    read_recently = NotificationFactory(read_at=timezone.now())
+    old_event = AuditEvent.objects.create(action="organization.update", created_at=OLD)
+
+    purge_old_records.apply()  # the task beat runs, here in this process
+
+    assert set(Notification.objects.all()) == {unread, unacknowledged, read_recently}
+    assert not Notification.objects.filter(pk__in=[read.pk, acknowledged.pk]).exists()
+    assert set(Delivery.objects.all()) == {still_queued}
+    assert not Delivery.objects.filter(pk=sent_long_ago.pk).exists()
+    assert AuditEvent.objects.filter(pk=old_event.pk).exists()  # the audit trail is kept for ever
+    record = AuditEvent.objects.get(action="retention.purge")
+    assert record.data == {"deliveries": 2, "notifications": 2, "audit_events": 0}
+
+
+@pytest.mark.django_db
+def test_the_purge_deletes_audit_events_only_when_a_retention_is_set(settings):
+    settings.NOTIFY = {**settings.NOTIFY, "RETENTION_DAYS": None}
+    old_event = AuditEvent.objects.create(action="organization.update", created_at=OLD)
+    recent_event = AuditEvent.objects.create(action="organization.update")
+    read = old_notification(read_at=OLD)
+
+    settings.AUDIT_RETENTION_DAYS = None
+    assert services.records_purge() == {"deliveries": 0, "notifications": 0, "audit_events": 0}
+    settings.AUDIT_RETENTION_DAYS = 365
+    assert services.records_purge() == {"deliveries": 0, "notifications": 0, "audit_events": 1}
+
+    assert not AuditEvent.objects.filter(pk=old_event.pk).exists()
+    assert AuditEvent.objects.filter(pk=recent_event.pk).exists()
+    assert Notification.objects.filter(pk=read.pk).exists()  # NOTIFY_RETENTION_DAYS=forever keeps it
+
+
+@pytest.mark.django_db
+def test_the_purge_deletes_in_batches_until_nothing_old_is_left(settings, monkeypatch):
+    monkeypatch.setattr(retention, "BATCH", 2)
+    settings.NOTIFY = {**settings.NOTIFY, "RETENTION_DAYS": 30}
+    for _ in range(5):
+        old_notification(read_at=OLD)
+
+    assert services.records_purge()["notifications"] == 5
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_purge_runs_every_night_on_the_bulk_queue():
+    assert crontab_of("retention-purge") == ("30", "3", "*", "*", "*", "Asia/Shanghai")
+    assert PeriodicTask.objects.get(name="retention-purge").task == "portal.purge_old_records"
+    assert queue_of("portal.purge_old_records") == "bulk"
+
+
+def settings_in_a_fresh_process(**env: str) -> list:
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps([settings.NOTIFY['RETENTION_DAYS'], settings.AUDIT_RETENTION_DAYS]))"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", **env}
+    for name in ("NOTIFY_RETENTION_DAYS", "AUDIT_RETENTION_DAYS"):
+        if name not in env:
+            environment.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_retention_is_a_year_for_notifications_and_for_ever_for_the_audit_trail_unless_configured():
+    assert settings_in_a_fresh_process() == [365, None]
+    assert settings_in_a_fresh_process(NOTIFY_RETENTION_DAYS="forever", AUDIT_RETENTION_DAYS="1825") == [None, 1825]

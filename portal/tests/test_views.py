@@ -505,7 +505,9 @@ def member_data(**overrides) -> dict:
     } | (overrides)
 
 
-def test_admin_adds_a_member_who_is_mailed_a_password_link(cast, as_user, django_capture_on_commit_callbacks):
+def test_admin_adds_a_member_who_is_mailed_a_password_link(
+    cast, as_user, django_capture_on_commit_callbacks, tasks_run_here
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = as_user(cast.owner).post(reverse("portal:member_add"), member_data(), follow=True)
     membership = Membership.objects.get(user__username="new-colleague")

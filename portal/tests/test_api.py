@@ -85,6 +85,10 @@ class TestNotificationAPI(APIMatrix):
         "action:read": _own_only,
         "action:acknowledge": _own_only,
     }
+    effects = {
+        "action:read": lambda notification: notification.read_at is not None,
+        "action:acknowledge": lambda notification: notification.acknowledged_at is not None,
+    }
 
     def make_record(self, cast):
         return NotificationFactory(recipient=cast.owner, requires_ack=True, kind=NotificationKind.RISK_ALERT)

@@ -40,6 +40,11 @@ pytestmark = pytest.mark.django_db
 class ProjectMatrix(APIMatrix):
     basename = "project"
     update_data = {"name": "蒙巴萨港扩建工程（调整后）"}
+    effects = {
+        "action:submit": lambda project: project.filing_status == FilingStatus.SUBMITTED,
+        "action:withdraw": lambda project: project.filing_status == FilingStatus.WITHDRAWN,
+        "action:approve": lambda project: project.filing_status == FilingStatus.APPROVED and project.approved_at,
+    }
 
     def create_data(self, cast):
         return project_payload()

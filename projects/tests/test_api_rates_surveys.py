@@ -53,6 +53,7 @@ class TestSurveyAPI(APIMatrix):
         "create": roles(403, reviewer=201, official=201, anonymous=401),
         "action:respond": roles(403, owner=204, colleague=204, outsider=204, anonymous=401),
     }
+    effects = {"action:respond": lambda survey: survey.responses.exists()}
 
     def make_record(self, cast):
         return SurveyFactory(opened_by=cast.reviewer)

@@ -24,14 +24,7 @@ from portal.services import audit_record, notify
 from .choices import FilingStatus, ProjectAuditAction, ReviewAction
 from .models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport, ProjectReview, ProjectStageChange
 from .search import search_text
-from .workflow import (  # noqa: F401 - the statuses are re-exported for older callers
-    DELETABLE_STATUSES,
-    EDITABLE_STATUSES,
-    FILING,
-    REVIEWERS_ONLY,
-    SUBMITTABLE_STATUSES,
-    is_reviewer,
-)
+from .workflow import FILING, REVIEWERS_ONLY, is_reviewer
 
 DATA = Path(__file__).resolve().parent / "data"
 

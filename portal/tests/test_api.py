@@ -6,12 +6,14 @@ import socket
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
+from portal.api.authentication import PREPARED_NAME
 from portal.choices import NotificationKind
 from portal.models import AuditEvent, Delivery, Membership, Notification, NotificationPreference, Organization, User
 from portal.testing.api import APIMatrix
@@ -192,6 +194,39 @@ def test_the_token_query_loads_what_the_orm_loads(cast):
     assert token.user.membership is token.user.org_membership
     assert token.user.date_joined.tzinfo is not None
     assert token_with_membership("no-such-key") is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_the_token_query_is_prepared_once_per_session_and_again_after_a_reconnect(api, cast):
+    client = token_client(api, cast.owner)
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [PREPARED_NAME])
+            return cursor.fetchone()[0]
+
+    assert client.get(reverse("api:auth-me")).json()["username"] == cast.owner.username
+    assert prepared() == 1
+    connection.close()  # a new session knows nothing of the old one's statements
+    assert prepared() == 0
+    assert client.get(reverse("api:auth-me")).json()["username"] == cast.owner.username
+    assert prepared() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_behind_a_transaction_pooler_the_token_query_is_not_prepared(api, cast):
+    connection.close()
+    connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True
+    try:
+        client = token_client(api, cast.owner)
+        assert client.get(reverse("api:auth-me")).json()["username"] == cast.owner.username
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            assert cursor.fetchone()[0] == 0
+    finally:
+        del connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"]
 
 
 def test_a_revoked_token_is_a_401_with_drfs_message(api, cast):

@@ -218,7 +218,8 @@ def test_the_token_query_is_prepared_once_per_session_and_again_after_a_reconnec
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 def test_behind_a_transaction_pooler_the_token_query_is_not_prepared(api, cast):
     connection.close()
-    connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True
+    before = connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS", False)
+    connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True  # DB_TRANSACTION_POOLER=1
     try:
         client = token_client(api, cast.owner)
         assert client.get(reverse("api:auth-me")).json()["username"] == cast.owner.username
@@ -226,7 +227,7 @@ def test_behind_a_transaction_pooler_the_token_query_is_not_prepared(api, cast):
             cursor.execute("SELECT count(*) FROM pg_prepared_statements")
             assert cursor.fetchone()[0] == 0
     finally:
-        del connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"]
+        connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = before
 
 
 def test_a_revoked_token_is_a_401_with_drfs_message(api, cast):

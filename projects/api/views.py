@@ -6,7 +6,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 
 from portal import xlsx
 from portal.api.base import ScopedModelViewSet
+from portal.api.filters import RequestedFiltersBackend
 from portal.api.pagination import CursorPagePagination, PagePagination
 from portal.models import Organization
 from portal.permissions import HasAgencyPermission, IsEnterprise, IsOfficial
@@ -65,7 +65,7 @@ class ProjectViewSet(ScopedModelViewSet):
     )
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
-    filter_backends = [DjangoFilterBackend]  # ?search= is part of the FilterSet (projects/search.py)
+    filter_backends = [RequestedFiltersBackend]  # ?search= is part of the FilterSet (projects/search.py)
     pagination_class = CursorPagePagination
     editable_actions = frozenset({"submit", "withdraw", "reports_create"})
 

@@ -98,6 +98,7 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="When the token stops working; null: never.")
 
 
 class UserBriefSerializer(serializers.ModelSerializer):

@@ -91,7 +91,9 @@ class SignupView(APIView):
             password=data["password"],
             display_name=data.get("display_name", ""),
         )
-        return Response(OrganizationSerializer(org).data, status=status.HTTP_201_CREATED)
+        # The one answer besides a rotation's that carries the webhook secret in full.
+        data = OrganizationSerializer(org, context={"request": request, "reveal_webhook_secret": True}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class MeView(APIView):
@@ -147,12 +149,22 @@ class OrganizationViewSet(
     search_fields = ["name", "name_en", "credit_code"]
     ordering_fields = ["id", "name", "created_at"]
     permission_classes = [permissions.IsAuthenticated]
-    editable_actions = frozenset({"add_member", "remove_member"})
+    editable_actions = frozenset({"add_member", "remove_member", "rotate_webhook_secret"})
 
     def perform_update(self, serializer):
         serializer.instance = services.organization_update(
             actor=self.request.user, organization=serializer.instance, data=serializer.validated_data
         )
+
+    @extend_schema(request=None, responses={200: OrganizationSerializer}, tags=["organizations"])
+    @action(detail=True, methods=["post"], url_path="webhook-secret", url_name="webhook-secret")
+    def rotate_webhook_secret(self, request, pk=None):
+        """Replace the webhook signing secret; the answer carries the new one in full, the only
+        time it is shown. Admins only; recorded in the audit trail."""
+        org = self.get_object()
+        services.webhook_secret_rotate(actor=request.user, organization=org)
+        context = {**self.get_serializer_context(), "reveal_webhook_secret": True}
+        return Response(OrganizationSerializer(org, context=context).data)
 
     @extend_schema(responses={200: MembershipSerializer(many=True)}, tags=["organizations"])
     @action(detail=True, methods=["get"], pagination_class=None)

@@ -4,7 +4,8 @@ after a confirmation, and the rotation is in the audit trail."""
 
 from django.urls import reverse
 
-from portal.models import AuditEvent, Organization
+from portal.models import AuditEvent, Organization, User
+from portal.testing.factories import valid_credit_code
 
 from .helpers import signup_data
 
@@ -73,3 +74,52 @@ def test_a_colleague_who_is_not_an_admin_cannot_rotate_and_is_told_why(cast, as_
 def test_rotating_needs_an_organisation_and_a_sign_in(cast, as_user, client):
     assert client.post(reverse(ROTATE))["Location"].startswith(reverse("portal:login"))
     assert as_user(cast.talent).post(reverse(ROTATE)).status_code == 404
+
+
+# --- The API ----------------------------------------------------------------------------------
+
+
+def test_the_api_gives_the_secret_in_full_only_in_the_sign_up_answer(api, db):
+    body = {
+        "organization": {
+            "name": "宜昌三峡海外工程有限公司",
+            "kind": "enterprise",
+            "credit_code": valid_credit_code(),
+            "province": "湖北省",
+            "contact_email": "overseas@example.cn",
+        },
+        "username": "sanxia",
+        "email": "admin@example.cn",
+        "password": "a long passphrase 2026",
+    }
+    created = api.post(reverse("api:auth-signup"), body, format="json").json()
+    org = Organization.objects.get(pk=created["id"])
+    assert created["webhook_secret"] == org.webhook_secret
+    admin = User.objects.get(username="sanxia")
+    again = api.as_user(admin).get(reverse("api:organization-detail", kwargs={"pk": org.pk})).json()
+    assert again["webhook_secret"] is None
+    assert again["webhook_secret_hint"] == "••••" + org.webhook_secret[-4:]
+
+
+def test_an_admin_rotates_the_secret_through_the_api_and_gets_the_new_one_once(api, cast):
+    url = reverse("api:organization-webhook-secret", kwargs={"pk": cast.enterprise.pk})
+    old = cast.enterprise.webhook_secret
+    response = api.as_user(cast.owner).post(url)
+    assert response.status_code == 200
+    cast.enterprise.refresh_from_db()
+    assert response.json()["webhook_secret"] == cast.enterprise.webhook_secret != old
+    assert AuditEvent.objects.filter(action="organization.webhook_secret_rotate", actor=cast.owner).count() == 1
+    detail = api.get(reverse("api:organization-detail", kwargs={"pk": cast.enterprise.pk})).json()
+    assert detail["webhook_secret"] is None
+
+
+def test_only_the_organisations_admins_rotate_its_secret(api, cast):
+    url = reverse("api:organization-webhook-secret", kwargs={"pk": cast.enterprise.pk})
+    old = cast.enterprise.webhook_secret
+    assert api.as_user(None).post(url).status_code == 401
+    assert api.as_user(cast.colleague).post(url).status_code == 403
+    assert api.as_user(cast.official).post(url).status_code == 403  # sees the organisation, may not change it
+    assert api.as_user(cast.outsider).post(url).status_code == 404
+    assert api.as_user(cast.owner).get(url).status_code == 405
+    cast.enterprise.refresh_from_db()
+    assert cast.enterprise.webhook_secret == old

@@ -13,7 +13,10 @@ class PortalConfig(AppConfig):
         from .services.tokens import password_changed_revokes_tokens
 
         post_migrate.connect(_install_schedules, sender=self)
-        post_save.connect(password_changed_revokes_tokens, sender=self.get_model("User"))
+        # By label: ready() also runs for isolated app registries (isolate_apps) without models.
+        post_save.connect(
+            password_changed_revokes_tokens, sender="portal.User", dispatch_uid="portal.password_changed_revokes_tokens"
+        )
 
 
 def _install_schedules(*, using: str, **kwargs) -> None:

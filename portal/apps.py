@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,9 +9,14 @@ class PortalConfig(AppConfig):
     verbose_name = _("平台基础")
 
     def ready(self) -> None:
-        from . import files  # noqa: F401  registers the PRIVATE_MEDIA_ROOT check
+        from . import checks, files  # noqa: F401  register the deploy and PRIVATE_MEDIA_ROOT checks
+        from .services.tokens import password_changed_revokes_tokens
 
         post_migrate.connect(_install_schedules, sender=self)
+        # By label: ready() also runs for isolated app registries (isolate_apps) without models.
+        post_save.connect(
+            password_changed_revokes_tokens, sender="portal.User", dispatch_uid="portal.password_changed_revokes_tokens"
+        )
 
 
 def _install_schedules(*, using: str, **kwargs) -> None:

@@ -101,6 +101,8 @@ class AuditAction(models.TextChoices):
     ORGANIZATION_SIGNUP = "organization.signup", _("组织注册")
     ORGANIZATION_UPDATE = "organization.update", _("修改组织信息")
     ORGANIZATION_VERIFY = "organization.verify", _("核验组织")
+    WEBHOOK_SECRET_ROTATE = "organization.webhook_secret_rotate", _("更换 Webhook 签名密钥")
+    API_TOKEN_REVOKE = "api_token.revoke", _("注销 API 令牌")
     MEMBERSHIP_ADD = "membership.add", _("添加成员")
     MEMBERSHIP_REMOVE = "membership.remove", _("移除成员")
     OFFICIAL_CREATE = "official.create", _("创建主管部门工作人员")

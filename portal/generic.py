@@ -59,12 +59,14 @@ class PortalView(View):
     login_required: ClassVar[bool] = False
     #: A role predicate (portal/permissions.py); False is a 403.
     permission: ClassVar[Any] = None
+    #: Why the page refused (shown on the 403 page); empty: the page's general wording.
+    permission_denied_message: ClassVar[Any] = ""
 
     def dispatch(self, request, *args, **kwargs):
         if self.login_required and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if self.permission is not None and not type(self).permission(request.user):
-            raise PermissionDenied
+            raise PermissionDenied(self.permission_denied_message)
         return super().dispatch(request, *args, **kwargs)
 
     def section_context(self) -> dict[str, Any]:

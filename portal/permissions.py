@@ -10,7 +10,7 @@ page guards, so that the API and the HTML pages ask one question in one way.
 
     @login_required
     def review_queue(request):
-        require(has_agency_permission(request.user, "review"))
+        require(has_agency_permission(request.user, "review"), _("审核队列仅对具有审核权限的主管部门人员开放。"))
 
 A refused API request answers 401 to the anonymous and 403 to everyone else; a refused page is
 a 403 (PermissionDenied). Scope (what records a user may see or change) is not decided here but
@@ -61,10 +61,10 @@ def has_agency_permission(user, permission: str) -> bool:
     return is_official(user) and permission in user.org_membership.permissions
 
 
-def require(allowed: bool) -> None:
-    """For pages: a 403 unless `allowed`."""
+def require(allowed: bool, reason: str = "") -> None:
+    """For pages: a 403 unless `allowed`. The 403 page shows `reason` (why, in the user's words)."""
     if not allowed:
-        raise PermissionDenied
+        raise PermissionDenied(reason)
 
 
 class _RolePermission(permissions.BasePermission):

@@ -371,6 +371,20 @@ NOTIFY = {
 # The audit trail is kept for ever unless this sets a number of days.
 AUDIT_RETENTION_DAYS = _days_or_forever("AUDIT_RETENTION_DAYS", None)
 
+# --- API tokens and password reset ----------------------------------------------------------
+# An API token expires this many days after it was issued (`forever`: never). Changing or
+# resetting the password deletes the user's token; its owner may revoke it at any time
+# (DELETE /api/v1/auth/token/, or the account page). portal/services/tokens.py.
+API_TOKEN_TTL_DAYS = _days_or_forever("API_TOKEN_TTL_DAYS", 30)
+# Password-reset requests: beyond these, within the window, no e-mail is sent
+# (portal/views_account.py). The client's address is counted as the API throttle counts it
+# (PROXY_COUNT).
+PASSWORD_RESET_LIMITS = {
+    "PER_ADDRESS": env.int("PASSWORD_RESET_PER_ADDRESS", default=3),
+    "PER_CLIENT": env.int("PASSWORD_RESET_PER_CLIENT", default=10),
+    "WINDOW_SECONDS": env.int("PASSWORD_RESET_WINDOW_SECONDS", default=60 * 60),
+}
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -23,5 +23,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+handler403 = "portal.errors.permission_denied"
 handler404 = "portal.views.not_found"
 handler500 = "portal.views.server_error"

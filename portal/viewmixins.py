@@ -29,15 +29,15 @@ def get_scoped_or_404(queryset: QuerySet, user, **lookup) -> Model:
     return get_object_or_404(queryset.visible_to(user), **lookup)
 
 
-def get_editable_or_403(queryset: QuerySet, user, **lookup) -> Model:
+def get_editable_or_403(queryset: QuerySet, user, *, reason: str = "", **lookup) -> Model:
     """The record matching `lookup` if `user` may change it.
 
     Http404 when the user may not even see it; PermissionDenied (403) when they may see it but
-    not change it.
+    not change it, with `reason` for the 403 page.
     """
     obj = get_scoped_or_404(queryset, user, **lookup)
     if not queryset.editable_by(user).filter(pk=obj.pk).exists():
-        raise PermissionDenied
+        raise PermissionDenied(reason)
     return obj
 
 

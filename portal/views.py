@@ -41,6 +41,7 @@ from .forms import (
 )
 from .models import Country, Membership, Notification, Organization
 from .viewmixins import ScopedQuerysetMixin, get_editable_or_403, get_scoped_or_404
+from .views_account import reveal_webhook_secret_once, webhook_secret_to_show
 
 # The backend that logs a new admin in after sign-up (axes' backend only guards authenticate()).
 SIGNUP_LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -190,6 +191,7 @@ class SignupView(FormView):
             add_service_errors(form, error, field_map=SignupForm.SERVICE_FIELDS)
             return self.form_invalid(form)
         login(self.request, user, backend=SIGNUP_LOGIN_BACKEND)
+        reveal_webhook_secret_once(self.request, org)
         messages.success(self.request, _("“%(name)s”注册成功，欢迎使用走出去企业服务平台。") % {"name": org.name})
         return super().form_valid(form)
 
@@ -288,6 +290,8 @@ class PreferencesView(LoginRequiredMixin, FormView):
 
 # --- Organisation ---------------------------------------------------------------------------
 
+ORG_ADMINS_ONLY = gettext_lazy("只有本组织的管理员可以修改组织信息，请联系本组织的管理员。")
+
 
 def _organization_context(request, organization, *, form=None, member_form=None) -> dict:
     user = request.user
@@ -303,10 +307,13 @@ def _organization_context(request, organization, *, form=None, member_form=None)
             initial={field: getattr(organization, field) for field in OrganizationForm.base_fields}
         )
         member_form = member_form or MemberAddForm()
+    secret, secret_in_full = webhook_secret_to_show(request, organization) if can_edit else ("", False)
     return {
         "organization": organization,
         "members": members,
         "can_edit": can_edit,
+        "webhook_secret": secret,
+        "webhook_secret_in_full": secret_in_full,
         "form": form,
         "member_form": member_form,
     }
@@ -319,7 +326,9 @@ def organization_detail(request):
     if membership is None:
         return render(request, "portal/organization.html", {"organization": None})
     if request.method == "POST":
-        organization = get_editable_or_403(Organization.objects.all(), request.user, pk=membership.organization_id)
+        organization = get_editable_or_403(
+            Organization.objects.all(), request.user, pk=membership.organization_id, reason=ORG_ADMINS_ONLY
+        )
         form = OrganizationForm(request.POST)
         if form.is_valid():
             try:

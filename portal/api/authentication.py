@@ -21,6 +21,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from ..models import Membership, Organization, User
+from ..services.tokens import token_is_expired
 
 # The models of the row, in the order select_related lays out their columns.
 _CHAIN = (Token, User, Membership, Organization)
@@ -37,6 +38,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        # `created` came with the row: the expiry costs no query (API_TOKEN_TTL_DAYS).
+        if token_is_expired(token):
+            raise exceptions.AuthenticationFailed(_("令牌已过期，请重新获取令牌。"))
         return (token.user, token)
 
 

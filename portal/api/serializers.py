@@ -10,6 +10,7 @@ from rest_framework.settings import api_settings
 
 from ..choices import SIGNUP_KINDS, MembershipRole, NotificationKind
 from ..models import Country, Membership, Organization, User
+from ..services.accounts import webhook_secret_hint
 from ..validators import validate_webhook_url
 
 
@@ -22,7 +23,11 @@ class CountrySerializer(serializers.ModelSerializer):
 class OrganizationSerializer(serializers.ModelSerializer):
     verified = serializers.SerializerMethodField()
     webhook_secret = serializers.SerializerMethodField(
-        help_text="HMAC key for X-Portal-Signature; shown to the organisation's admins only."
+        help_text="HMAC key for X-Portal-Signature. Given in full once, in the sign-up answer and in the answer of "
+        "POST webhook-secret/ (which replaces it); null afterwards."
+    )
+    webhook_secret_hint = serializers.SerializerMethodField(
+        help_text="The secret's last four characters, for the organisation's admins; null for everyone else."
     )
 
     class Meta:
@@ -38,6 +43,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "contact_email",
             "webhook_url",
             "webhook_secret",
+            "webhook_secret_hint",
             "verified",
             "created_at",
         ]
@@ -49,10 +55,15 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_webhook_secret(self, obj) -> str | None:
+        # Only the answers that create or replace the secret put it in the context.
+        return obj.webhook_secret if self.context.get("reveal_webhook_secret") else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_webhook_secret_hint(self, obj) -> str | None:
         request = self.context.get("request")
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_org_admin and user.organization.pk == obj.pk:
-            return obj.webhook_secret
+            return webhook_secret_hint(obj.webhook_secret)
         return None
 
 
@@ -98,6 +109,7 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="When the token stops working; null: never.")
 
 
 class UserBriefSerializer(serializers.ModelSerializer):

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied
 from rest_framework.response import Response
@@ -36,10 +35,20 @@ from .serializers import (
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token (`Authorization: Token <token>`)."""
+    """Exchange a username and password for an API token (`Authorization: Token <token>`);
+    DELETE revokes the caller's token. A token expires `API_TOKEN_TTL_DAYS` after it was issued
+    and is revoked when its owner's password changes."""
 
-    authentication_classes = []
-    permission_classes = [permissions.AllowAny]
+    def _issuing(self) -> bool:
+        # The schema generator may ask before there is a request.
+        return getattr(getattr(self, "request", None), "method", None) == "POST"
+
+    def get_authenticators(self):
+        # Issuing takes a password, not a token; revoking needs to know whose token it is.
+        return [] if self._issuing() else super().get_authenticators()
+
+    def get_permissions(self):
+        return [permissions.AllowAny()] if self._issuing() else [permissions.IsAuthenticated()]
 
     def get_authenticate_header(self, request):
         return "Token"  # a refused login is a 401 with WWW-Authenticate, as for a bad token
@@ -55,8 +64,13 @@ class TokenView(APIView):
             )
         if user is None:
             raise AuthenticationFailed(_("用户名或密码不正确（wrong username or password）。"))
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = services.token_issue(user=user)
+        return Response(TokenSerializer({"token": token.key, "expires_at": services.token_expires_at(token)}).data)
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="The token is revoked.")}, tags=["auth"])
+    def delete(self, request):
+        services.tokens_revoke(user=request.user, actor=request.user, reason="revoked_by_owner")
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SignupView(APIView):
@@ -77,7 +91,9 @@ class SignupView(APIView):
             password=data["password"],
             display_name=data.get("display_name", ""),
         )
-        return Response(OrganizationSerializer(org).data, status=status.HTTP_201_CREATED)
+        # The one answer besides a rotation's that carries the webhook secret in full.
+        data = OrganizationSerializer(org, context={"request": request, "reveal_webhook_secret": True}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class MeView(APIView):
@@ -133,12 +149,22 @@ class OrganizationViewSet(
     search_fields = ["name", "name_en", "credit_code"]
     ordering_fields = ["id", "name", "created_at"]
     permission_classes = [permissions.IsAuthenticated]
-    editable_actions = frozenset({"add_member", "remove_member"})
+    editable_actions = frozenset({"add_member", "remove_member", "rotate_webhook_secret"})
 
     def perform_update(self, serializer):
         serializer.instance = services.organization_update(
             actor=self.request.user, organization=serializer.instance, data=serializer.validated_data
         )
+
+    @extend_schema(request=None, responses={200: OrganizationSerializer}, tags=["organizations"])
+    @action(detail=True, methods=["post"], url_path="webhook-secret", url_name="webhook-secret")
+    def rotate_webhook_secret(self, request, pk=None):
+        """Replace the webhook signing secret; the answer carries the new one in full, the only
+        time it is shown. Admins only; recorded in the audit trail."""
+        org = self.get_object()
+        services.webhook_secret_rotate(actor=request.user, organization=org)
+        context = {**self.get_serializer_context(), "reveal_webhook_secret": True}
+        return Response(OrganizationSerializer(org, context=context).data)
 
     @extend_schema(responses={200: MembershipSerializer(many=True)}, tags=["organizations"])
     @action(detail=True, methods=["get"], pagination_class=None)

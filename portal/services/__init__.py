@@ -9,7 +9,8 @@ commands and tasks call these; none of them repeats a rule.
 - `notifications.py`: `notify()`, the inbox, channel preferences;
 - `delivery.py`: the outbox: sending e-mail and webhooks, retries, the sweeper;
 - `schedules.py`: installing beat's jobs in the database;
-- `retention.py`: the nightly purge of old records.
+- `retention.py`: the nightly purge of old records;
+- `tokens.py`: API tokens: issuing, expiry, revoking (also on a password change).
 
 Everything public is importable from `portal.services` itself.
 """
@@ -23,6 +24,8 @@ from .accounts import (
     organization_verify,
     send_set_password_email,
     set_password_link,
+    webhook_secret_hint,
+    webhook_secret_rotate,
 )
 from .audit import audit_record
 from .delivery import (
@@ -48,6 +51,7 @@ from .notifications import (
 )
 from .retention import records_purge
 from .schedules import schedules_install
+from .tokens import token_expires_at, token_is_expired, token_issue, tokens_revoke
 
 __all__ = [
     "UNMUTABLE_KINDS",
@@ -77,5 +81,11 @@ __all__ = [
     "schedules_install",
     "send_set_password_email",
     "set_password_link",
+    "token_expires_at",
+    "token_is_expired",
+    "token_issue",
+    "tokens_revoke",
+    "webhook_secret_hint",
+    "webhook_secret_rotate",
     "webhook_signature",
 ]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ..choices import AgencyPermission, AuditAction, MembershipRole, NotificationKind, OrganizationKind
 from ..models import Membership, Organization, User
+from ..models import _new_webhook_secret as new_webhook_secret
 from .audit import audit_record
 from .notifications import notify
 
@@ -193,6 +194,25 @@ def organization_update(*, actor: User, organization: Organization, data: dict[s
         organization.save(update_fields=changed)
         audit_record(actor=actor, action=AuditAction.ORGANIZATION_UPDATE, target=organization, fields=sorted(changed))
     return organization
+
+
+@transaction.atomic
+def webhook_secret_rotate(*, actor: User, organization: Organization) -> str:
+    """An organisation's admin replaces its webhook signing secret; the new secret.
+
+    Webhooks are signed with the new secret from now on (deliveries read it when they send).
+    The audit event names who rotated it, never the secret itself.
+    """
+    _require_org_admin(actor, organization)
+    organization.webhook_secret = new_webhook_secret()
+    organization.save(update_fields=["webhook_secret"])
+    audit_record(actor=actor, action=AuditAction.WEBHOOK_SECRET_ROTATE, target=organization)
+    return organization.webhook_secret
+
+
+def webhook_secret_hint(secret: str) -> str:
+    """What the pages show of a secret once it has been shown: its last four characters."""
+    return "••••" + secret[-4:] if secret else ""
 
 
 # --- Verification (admin) -------------------------------------------------------------------

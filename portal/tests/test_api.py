@@ -357,11 +357,16 @@ def test_signup_with_a_malformed_body_is_a_400(api, db):
 # --- Organisations and members ---------------------------------------------------------------
 
 
-def test_organisation_admin_sees_the_webhook_secret_and_colleagues_do_not(api, cast):
+def test_organisation_admin_sees_the_webhook_secret_hint_and_colleagues_do_not(api, cast):
+    # The secret itself only in the sign-up and rotation answers (test_webhook_secret.py).
     url = reverse("api:organization-detail", kwargs={"pk": cast.enterprise.pk})
-    assert api.as_user(cast.owner).get(url).json()["webhook_secret"] == cast.enterprise.webhook_secret
-    assert api.as_user(cast.colleague).get(url).json()["webhook_secret"] is None
-    assert api.as_user(cast.official).get(url).json()["webhook_secret"] is None
+    owner = api.as_user(cast.owner).get(url).json()
+    assert (owner["webhook_secret"], owner["webhook_secret_hint"]) == (
+        None,
+        "••••" + cast.enterprise.webhook_secret[-4:],
+    )
+    assert api.as_user(cast.colleague).get(url).json()["webhook_secret_hint"] is None
+    assert api.as_user(cast.official).get(url).json()["webhook_secret_hint"] is None
 
 
 def test_organisation_update_cannot_change_the_credit_code_or_kind(api, cast):

@@ -24,7 +24,8 @@ def test_organisation_page_shows_details_and_members(cast, as_user):
 
 def test_only_admins_see_the_webhook_secret_and_the_forms(cast, as_user, client):
     admin_page = as_user(cast.owner).get(reverse("portal:organization")).content.decode()
-    assert cast.enterprise.webhook_secret in admin_page
+    # Masked after it was first shown (test_webhook_secret.py).
+    assert cast.enterprise.webhook_secret[-4:] in admin_page
     assert reverse("portal:member_add") in admin_page
     client.logout()
     member_page = as_user(cast.colleague).get(reverse("portal:organization")).content.decode()

@@ -88,6 +88,7 @@ class ProjectCreateView(ProjectSection, ProjectObject, ServiceFormView):
     template_name = "projects/project_form.html"
     login_required = True
     permission = is_enterprise
+    permission_denied_message = gettext_lazy("只有企业用户可以登记项目。")
     object_view = False
     form_class = ProjectForm
     success_message = gettext_lazy("项目已保存为草稿。核对无误后请提交备案。")

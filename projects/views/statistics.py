@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from portal.choices import Region
@@ -32,6 +32,8 @@ DIMENSION_FILTERS = {
     "business_model": "business_model",
     "year": "year",
 }
+# Why the statistics pages refuse (the 403 page shows it).
+OFFICIALS_ONLY = gettext_lazy("项目统计仅对主管部门工作人员开放。")
 # How many rows of a dimension the bar chart shows (the table shows them all).
 CHART_ROWS = 20
 
@@ -57,7 +59,7 @@ def _statistics(request):
 @login_required
 def statistics(request):
     """Counts, contract value in USD and staff by a dimension, for officials."""
-    require(is_official(request.user))
+    require(is_official(request.user), OFFICIALS_ONLY)
     by, filterset, rows = _statistics(request)
     query = _filter_query(request, "by")
     link_filter = DIMENSION_FILTERS[by]
@@ -107,7 +109,7 @@ def _dimension_labels() -> dict[str, str]:
 def statistics_export(request):
     """The statistics table as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
     the Chinese names)."""
-    require(is_official(request.user))
+    require(is_official(request.user), OFFICIALS_ONLY)
     by, _filterset, rows = _statistics(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="project-statistics-{by}.csv"'

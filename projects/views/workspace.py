@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.generic import ObjectListView, ServiceFormView, error_text
@@ -26,11 +27,16 @@ def _is_reviewer(user) -> bool:
     return has_agency_permission(user, "review")
 
 
+# Why a page is refused, shown on the 403 page.
+REVIEW_QUEUE_REVIEWERS_ONLY = gettext_lazy("审核队列仅对具有审核权限的主管部门人员开放。")
+SURVEY_REVIEWERS_ONLY = gettext_lazy("意向项目调查的管理仅对具有审核权限的主管部门人员开放。")
+
+
 @login_required
 def workspace(request):
     """The enterprise's own projects by filing status, its subsidy estimate and the open survey."""
     user = request.user
-    require(is_enterprise(user))
+    require(is_enterprise(user), _("项目工作台仅对企业用户开放。"))
     organization = user.org_membership.organization
     projects = list(Project.objects.editable_by(user).select_related("country").order_by("-updated_at", "-id"))
     groups = []
@@ -76,6 +82,7 @@ class ReviewQueueView(ProjectSection, ObjectListView):
     template_name = "projects/review_queue.html"
     login_required = True
     permission = staticmethod(_is_reviewer)
+    permission_denied_message = REVIEW_QUEUE_REVIEWERS_ONLY
     filterset_class = ReviewQueueFilterSet
     queryset = Project.objects.select_related("organization", "country")
 
@@ -93,6 +100,7 @@ class SurveyListView(ProjectSection, ServiceFormView):
     """The annual surveys of intended projects; an official with `review` opens the next one."""
 
     template_name = "projects/survey_list.html"
+    permission_denied_message = SURVEY_REVIEWERS_ONLY
     login_required = True
     permission = staticmethod(_is_reviewer)
     object_view = False
@@ -118,7 +126,7 @@ survey_list = SurveyListView.as_view()
 @login_required
 def survey_detail(request, pk: int):
     """Who has answered a survey, enterprise by enterprise."""
-    require(_is_reviewer(request.user))
+    require(_is_reviewer(request.user), SURVEY_REVIEWERS_ONLY)
     survey = get_object_or_404(IntendedProjectSurvey, pk=pk)
     answers = selectors.survey_answers(survey)
     context = {

@@ -1,0 +1,57 @@
+"""The base of every FilterSet in the portal, and filters bounded to what a column can hold.
+
+django-filter reads an integer filter (`?organization=`, `?year=`, a model's integer field
+named in `Meta.fields`) with a DecimalField, capped at 1e50. A value past 64 bits then reaches
+the database: SQLite's driver raises OverflowError ("Python int too large to convert to SQLite
+INTEGER"), a 500 on every list, map, statistics and review page and on the API behind them,
+while PostgreSQL silently compares a bigint with a numeric. Here such a filter is an
+IntegerField limited to a 64-bit column's range (an id to 1 and up), so the value is a form
+error: a 400 on the API, the page with the field's message.
+
+Every FilterSet derives from `portal.filters.FilterSet` (a test walks them all), so integer
+model fields in `Meta.fields` get `IntegerFilter` and declared filters use `IntegerFilter` or
+`IdFilter` rather than django-filter's NumberFilter for integers.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db import models
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+
+BIGINT_MIN = -(2**63)
+BIGINT_MAX = 2**63 - 1
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number within a 64-bit column's range (narrower with min_value/max_value)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, min_value: int = BIGINT_MIN, max_value: int = BIGINT_MAX, **kwargs):
+        super().__init__(*args, min_value=max(min_value, BIGINT_MIN), max_value=min(max_value, BIGINT_MAX), **kwargs)
+
+    def get_max_validator(self):
+        return None  # the field's own max_value is the bound
+
+
+class IdFilter(IntegerFilter):
+    """A row's id (or a foreign key's): 1 up to the largest 64-bit integer."""
+
+    def __init__(self, *args, min_value: int = 1, **kwargs):
+        super().__init__(*args, min_value=min_value, **kwargs)
+
+
+class FilterSet(django_filters.FilterSet):
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        models.AutoField: {"filter_class": IdFilter},
+        models.BigAutoField: {"filter_class": IdFilter},
+        models.SmallAutoField: {"filter_class": IdFilter},
+        models.SmallIntegerField: {"filter_class": IntegerFilter},
+        models.IntegerField: {"filter_class": IntegerFilter},
+        models.PositiveIntegerField: {"filter_class": IntegerFilter},
+        models.PositiveSmallIntegerField: {"filter_class": IntegerFilter},
+        models.PositiveBigIntegerField: {"filter_class": IntegerFilter},
+    }

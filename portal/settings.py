@@ -249,6 +249,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Every operation's 400/401/403/404/429 (and 413/415 with a body), with their bodies.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "portal.choices.OrganizationKind",
         "SignupKindEnum": "portal.choices.SIGNUP_KINDS",

@@ -5,10 +5,12 @@ DRF's JSONParser reads the whole stream (Django's DATA_UPLOAD_MAX_MEMORY_SIZE gu
 `json.load`, whose decoder recurses: about 950 levels of `[` ran out of stack, a RecursionError
 and a 500. Here the body is read up to the same limit as a form's (larger is a 413), and
 nesting deeper than `MAX_DEPTH` is a 400 before any serializer sees it. Messages are ours.
+The FormParser keeps Django's size limit too (DRF reads the stream, not `request.POST`).
 """
 
 from __future__ import annotations
 
+import io
 import json
 
 from django.conf import settings
@@ -54,6 +56,19 @@ class JSONParser(parsers.JSONParser):
         if depth_exceeds(data, MAX_DEPTH):
             raise ParseError(_("JSON 嵌套层数过多：最多 %(max)d 层。") % {"max": MAX_DEPTH})
         return data
+
+
+class FormParser(parsers.FormParser):
+    """DRF's, with the size limit Django applies to `request.POST` (DRF reads the stream)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if stream is not None and limit is not None:
+            raw = stream.read(limit + 1)
+            if len(raw) > limit:
+                raise too_large()
+            stream = io.BytesIO(raw)
+        return super().parse(stream, media_type, parser_context)
 
 
 def depth_exceeds(data, limit: int) -> bool:

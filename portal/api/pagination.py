@@ -8,16 +8,44 @@ page's own query; a cursor page does not count and costs the same at any depth.
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 
-class PagePagination(PageNumberPagination):
+class PageSizeMixin:
+    """`?page_size=` must be a whole number from 1 (larger is capped at API_MAX_PAGE_SIZE). DRF
+    ignores anything else and answers the default page, so a client's typo went unnoticed."""
+
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
 
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise exceptions.ValidationError({self.page_size_query_param: [_("每页条数必须是正整数。")]})
+        return min(size, self.max_page_size)
 
-class CursorPagePagination(CursorPagination):
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                # An empty value is the default size, as an empty filter is no filter.
+                parameter["schema"] = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 0}]}
+        return parameters
+
+
+class PagePagination(PageSizeMixin, PageNumberPagination):
+    pass
+
+
+class CursorPagePagination(PageSizeMixin, CursorPagination):
     """For large collections: newest first, no total.
 
     A cursor is base64 of `o=<offset>&r=<reverse>&p=<position>`, and clients may send any
@@ -30,8 +58,6 @@ class CursorPagePagination(CursorPagination):
 
     ordering = "-id"
     page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = settings.API_MAX_PAGE_SIZE
     invalid_cursor_message = _("翻页游标无效，请从第一页重新开始。")
 
     def paginate_queryset(self, queryset, request, view=None):

@@ -18,11 +18,17 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from drf_spectacular.utils import extend_schema_field
 
 BIGINT_MIN = -(2**63)
 BIGINT_MAX = 2**63 - 1
+
+
+def integer_schema(min_value: int = BIGINT_MIN, max_value: int = BIGINT_MAX) -> dict:
+    """The OpenAPI schema of a bounded integer (for a parameter a view reads itself)."""
+    return {"type": "integer", "minimum": min_value, "maximum": max_value}
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -34,7 +40,7 @@ class IntegerFilter(django_filters.NumberFilter):
         min_value, max_value = max(min_value, BIGINT_MIN), min(max_value, BIGINT_MAX)
         super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
         # The OpenAPI schema says so (drf-spectacular reads a NumberFilter as `number`).
-        extend_schema_field({"type": "integer", "minimum": min_value, "maximum": max_value})(self)
+        extend_schema_field(integer_schema(min_value, max_value))(self)
 
     def get_max_validator(self):
         return None  # the field's own max_value is the bound
@@ -47,9 +53,41 @@ class IdFilter(IntegerFilter):
         super().__init__(*args, min_value=min_value, **kwargs)
 
 
+class StrictNullBooleanSelect(forms.NullBooleanSelect):
+    """Django's select reads any value it does not know as "unknown" (and "2" as true): pass
+    the value on as sent, for the field to refuse."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class StrictNullBooleanField(forms.NullBooleanField):
+    """`true` or `false`; empty or "unknown" (what Django's select sends for neither) is no
+    filter. Anything else is an error, where django-filter's field quietly read it as none."""
+
+    widget = StrictNullBooleanSelect
+    VALUES = {"true": True, "false": False, "": None, "unknown": None}
+
+    def to_python(self, value):
+        if value in (True, False, None):
+            return value
+        try:
+            return self.VALUES[str(value)]
+        except KeyError:
+            raise forms.ValidationError(_("请填写 true 或 false。"), code="invalid") from None
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictNullBooleanField
+
+
 class FilterSet(django_filters.FilterSet):
     FILTER_DEFAULTS = {
         **FILTER_FOR_DBFIELD_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
         models.AutoField: {"filter_class": IdFilter},
         models.BigAutoField: {"filter_class": IdFilter},
         models.SmallAutoField: {"filter_class": IdFilter},

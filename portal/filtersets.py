@@ -4,7 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from .choices import NotificationKind
-from .filters import FilterSet
+from .filters import BooleanFilter, FilterSet
 from .models import Country, Notification, Organization
 
 
@@ -22,9 +22,9 @@ class OrganizationFilterSet(FilterSet):
 
 class NotificationFilterSet(FilterSet):
     kind = django_filters.ChoiceFilter(choices=NotificationKind.choices, label=_("类别"))
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("未读"))
-    requires_ack = django_filters.BooleanFilter(label=_("需要确认"))
-    unacknowledged = django_filters.BooleanFilter(method="filter_unacknowledged", label=_("待确认"))
+    unread = BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("未读"))
+    requires_ack = BooleanFilter(label=_("需要确认"))
+    unacknowledged = BooleanFilter(method="filter_unacknowledged", label=_("待确认"))
 
     class Meta:
         model = Notification

@@ -38,6 +38,11 @@ def exception_handler(exc, context):
     elif isinstance(exc, django_exceptions.SuspiciousOperation):
         logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
         exc = suspicious_request_error(exc)
+    elif isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, list):
+        # ValidationError("...") without a field (DRF's search filter on a NUL byte, a view's
+        # own check) would answer a bare list: give it the body every other error has.
+        messages = exc.detail
+        exc = exceptions.ValidationError({"detail": messages[0] if len(messages) == 1 else messages})
     return drf_exception_handler(exc, context)
 
 

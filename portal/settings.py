@@ -216,10 +216,11 @@ REST_FRAMEWORK = {
         "portal.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    # DRF's three, the JSON one with a size and depth limit (portal/api/parsers.py).
+    # DRF's three, with Django's size limit on every body and a depth limit on JSON
+    # (portal/api/parsers.py). The schema documents JSON bodies (portal/api/schema.py).
     "DEFAULT_PARSER_CLASSES": [
         "portal.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
+        "portal.api.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -235,7 +236,7 @@ REST_FRAMEWORK = {
     # Whose address the throttle counts: with none set, DRF takes X-Forwarded-For as sent, and
     # any client could escape the anonymous limit by sending a new one with each request.
     "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -97,3 +97,23 @@ class FilterSet(django_filters.FilterSet):
         models.PositiveSmallIntegerField: {"filter_class": IntegerFilter},
         models.PositiveBigIntegerField: {"filter_class": IntegerFilter},
     }
+
+    def get_form_class(self):
+        """The filters' form, refusing a single-valued filter given more than once
+        (`?region=africa&region=europe`), which would otherwise keep the last and drop the rest."""
+        single = [
+            name
+            for name, filter_ in self.filters.items()
+            if not isinstance(filter_, django_filters.MultipleChoiceFilter | django_filters.filters.BaseCSVFilter)
+        ]
+
+        class Form(super().get_form_class()):
+            def clean(self):
+                cleaned = super().clean()
+                getlist = getattr(self.data, "getlist", None)
+                for name in single if getlist else ():
+                    if name in self.fields and len(getlist(self.add_prefix(name))) > 1:
+                        self.add_error(name, _("此筛选条件只能有一个值。"))
+                return cleaned
+
+        return Form

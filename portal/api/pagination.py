@@ -12,21 +12,29 @@ from rest_framework import exceptions
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
+EMPTY = {"type": "string", "maxLength": 0}
+
 
 class PageSizeMixin:
-    """`?page_size=` must be a whole number from 1 (larger is capped at API_MAX_PAGE_SIZE). DRF
-    ignores anything else and answers the default page, so a client's typo went unnoticed."""
+    """`?page_size=` must be one whole number from 1 (larger is capped at API_MAX_PAGE_SIZE).
+    DRF ignores anything else and answers the default page, so a client's typo went unnoticed.
+    The page (or cursor) itself, given more than once, is a page that does not exist (404)."""
 
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
 
+    def _refuse_repeats(self, request, name: str, message) -> None:
+        if len(request.query_params.getlist(name)) > 1:
+            raise NotFound(message)
+
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param, "")
+        values = request.query_params.getlist(self.page_size_query_param)
+        raw = values[0] if len(values) == 1 else ("" if not values else None)
         if raw == "":
             return self.page_size
         try:
             size = int(raw)
-        except ValueError:
+        except (TypeError, ValueError):
             size = 0
         if size < 1:
             raise exceptions.ValidationError({self.page_size_query_param: [_("每页条数必须是正整数。")]})
@@ -37,12 +45,16 @@ class PageSizeMixin:
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
                 # An empty value is the default size, as an empty filter is no filter.
-                parameter["schema"] = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 0}]}
+                parameter["schema"] = {"anyOf": [{"type": "integer", "minimum": 1}, EMPTY]}
+            elif parameter["name"] == getattr(self, "page_query_param", None):
+                parameter["schema"] = {"anyOf": [parameter["schema"], EMPTY]}  # empty: the first page
         return parameters
 
 
 class PagePagination(PageSizeMixin, PageNumberPagination):
-    pass
+    def get_page_number(self, request, paginator):
+        self._refuse_repeats(request, self.page_query_param, self.invalid_page_message)
+        return super().get_page_number(request, paginator)
 
 
 class CursorPagePagination(PageSizeMixin, CursorPagination):
@@ -65,6 +77,7 @@ class CursorPagePagination(PageSizeMixin, CursorPagination):
         return super().paginate_queryset(queryset, request, view)
 
     def decode_cursor(self, request):
+        self._refuse_repeats(request, self.cursor_query_param, self.invalid_cursor_message)
         cursor = super().decode_cursor(request)
         if cursor is not None and cursor.position is not None:
             self._check_position(cursor.position)

@@ -353,3 +353,20 @@ def test_the_schema_documents_every_error_response_with_its_body(client, db):
                 assert {"413", "415"} <= set(operation["responses"]), (method, path)
                 # JSON bodies: a form cannot carry nested objects (uploads aside).
                 assert "application/json" in operation["requestBody"]["content"] or path.endswith("/import/")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["region=africa&region=europe", "year=2020&year=2021", "cursor=a&cursor=b", "page_size=5&page_size=6"],
+)
+def test_a_single_valued_parameter_given_twice_is_refused(query, cast, api):
+    api.as_user(cast.owner)
+    response = api.get("/api/v1/projects/?" + query)
+    assert response.status_code in (400, 404), (query, response.status_code)
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_a_page_given_twice_is_a_404_and_a_multiple_choice_filter_still_takes_many(cast, api):
+    assert_json_error(api.get("/api/v1/countries/?page=1&page=2"), 404)
+    api.as_user(cast.owner)
+    assert api.get("/api/v1/projects/?stage=signed&stage=operating").status_code == 200

@@ -4,26 +4,27 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from .choices import NotificationKind
+from .filters import BooleanFilter, FilterSet
 from .models import Country, Notification, Organization
 
 
-class CountryFilterSet(django_filters.FilterSet):
+class CountryFilterSet(FilterSet):
     class Meta:
         model = Country
         fields = ["region"]
 
 
-class OrganizationFilterSet(django_filters.FilterSet):
+class OrganizationFilterSet(FilterSet):
     class Meta:
         model = Organization
         fields = ["kind", "province", "city"]
 
 
-class NotificationFilterSet(django_filters.FilterSet):
+class NotificationFilterSet(FilterSet):
     kind = django_filters.ChoiceFilter(choices=NotificationKind.choices, label=_("类别"))
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("未读"))
-    requires_ack = django_filters.BooleanFilter(label=_("需要确认"))
-    unacknowledged = django_filters.BooleanFilter(method="filter_unacknowledged", label=_("待确认"))
+    unread = BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("未读"))
+    requires_ack = BooleanFilter(label=_("需要确认"))
+    unacknowledged = BooleanFilter(method="filter_unacknowledged", label=_("待确认"))
 
     class Meta:
         model = Notification

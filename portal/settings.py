@@ -219,6 +219,13 @@ REST_FRAMEWORK = {
         "portal.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # DRF's three, with Django's size limit on every body and a depth limit on JSON
+    # (portal/api/parsers.py). The schema documents JSON bodies (portal/api/schema.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.JSONParser",
+        "portal.api.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
@@ -232,7 +239,7 @@ REST_FRAMEWORK = {
     # Whose address the throttle counts: with none set, DRF takes X-Forwarded-For as sent, and
     # any client could escape the anonymous limit by sending a new one with each request.
     "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -246,6 +253,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Every operation's 400/401/403/404/429 (and 413/415 with a body), with their bodies.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "portal.choices.OrganizationKind",
         "SignupKindEnum": "portal.choices.SIGNUP_KINDS",

@@ -23,6 +23,8 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-handler403 = "portal.errors.permission_denied"
-handler404 = "portal.views.not_found"
-handler500 = "portal.views.server_error"
+# JSON under /api/, the site's pages elsewhere (portal/api/errors.py names them).
+handler400 = "portal.api.errors.bad_request"
+handler403 = "portal.api.errors.permission_denied"
+handler404 = "portal.api.errors.page_not_found"
+handler500 = "portal.api.errors.server_error"

@@ -426,6 +426,8 @@ def read_rows(file: BinaryIO | str, columns: tuple[Column, ...]) -> tuple[list[R
                 continue
             rows.append((number, {code: value for code, value in zip(codes, values, strict=False) if code}))
         return errors, rows
+    except SyntaxError as exc:  # the sheet's XML, parsed as it is read (ElementTree's or lxml's ParseError)
+        raise XlsxError(_("文件无法读取：工作表内容已损坏，请用 Excel 重新保存后再上传。")) from exc
     finally:
         workbook.close()
 

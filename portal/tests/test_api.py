@@ -655,7 +655,7 @@ def test_an_unknown_preference_kind_is_a_404(api, cast):
 def test_unknown_api_urls_answer_json_404(client, db):
     response = client.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "未找到。"}
 
 
 def test_anonymous_requests_are_throttled(api, db, settings):

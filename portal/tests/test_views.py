@@ -139,7 +139,7 @@ def test_unknown_page_is_a_friendly_404(client, db):
 def test_unknown_api_path_is_a_json_404(client, db):
     response = client.get("/api/v1/no-such-resource/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "未找到。"}
 
 
 def test_server_error_page_is_html_for_pages_and_json_for_the_api(db):

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -19,6 +19,8 @@ from portal import xlsx
 from portal.api.base import ScopedModelViewSet
 from portal.api.filters import RequestedFiltersBackend
 from portal.api.pagination import CursorPagePagination, PagePagination
+from portal.api.parsers import FormParser
+from portal.filters import integer_schema
 from portal.models import Organization
 from portal.permissions import HasAgencyPermission, IsEnterprise, IsOfficial
 
@@ -151,8 +153,8 @@ class ProjectViewSet(ScopedModelViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, required=False),
-            OpenApiParameter("half", OpenApiTypes.INT, required=False, enum=[1, 2]),
+            OpenApiParameter("year", integer_schema(), required=False),
+            OpenApiParameter("half", integer_schema(), required=False),
         ],
         responses={200: ProjectReportSerializer(many=True)},
     )
@@ -219,8 +221,8 @@ class ProjectViewSet(ScopedModelViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, required=False),
-            OpenApiParameter("organization", OpenApiTypes.INT, required=False),
+            OpenApiParameter("year", integer_schema(FIRST_YEAR, LAST_YEAR), required=False),
+            OpenApiParameter("organization", integer_schema(1), required=False),
         ],
         responses={200: SubsidyEstimateSerializer},
     )
@@ -250,10 +252,7 @@ class ProjectViewSet(ScopedModelViewSet):
     # --- Excel export and import (projects/resources.py, portal/xlsx.py) ---------------------
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(name, OpenApiTypes.STR, required=False, description=_("同列表的筛选条件"))
-            for name in ("search", "country", "region", "sector", "stage", "business_model", "filing_status")
-        ],
+        # The list's filters, documented from the FilterSet as on the list.
         responses={(200, xlsx.CONTENT_TYPE): OpenApiTypes.BINARY},
     )
     @action(

@@ -384,7 +384,8 @@ def test_bad_filter_values_are_a_400_never_a_500(endpoint, params, cast, api):
 
 
 @pytest.mark.parametrize(
-    "params", [{"year": "2024"}, {"organization": "99999999999999999999999"}, {"country": "ke,,et"}]
+    "params",
+    [{"year": "2024"}, {"country": "ke,,et"}],  # an id past 64 bits: portal/tests/test_bad_input.py
 )
 def test_odd_but_valid_filter_values_work(params, cast, api):
     ProjectFactory(organization=cast.enterprise, approved=True)

@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +38,7 @@ from .forms import (
     OrganizationForm,
     PreferencesForm,
     SignupForm,
+    add_check_errors,
     add_service_errors,
 )
 from .models import Country, Membership, Notification, Organization
@@ -44,6 +46,7 @@ from .viewmixins import ScopedQuerysetMixin, get_editable_or_403, get_scoped_or_
 
 # The backend that logs a new admin in after sign-up (axes' backend only guards authenticate()).
 SIGNUP_LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+SIGNUP_FIELDS = SignupForm.SERVICE_FIELDS
 
 # Where each part lives: its own list page once built, else the shell's placeholder.
 PART_URLS = {
@@ -183,11 +186,22 @@ class SignupView(FormView):
     form_class = SignupForm
     success_url = reverse_lazy("portal:inbox")
 
+    @method_decorator(never_cache)  # the page may carry the typed passwords back
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if not getattr(form, "service_checked", False):
+            # Every rule at once: the service's too, over the fields that passed the form's.
+            add_check_errors(form, lambda: services.organization_signup_check(**form.check_arguments()), SIGNUP_FIELDS)
+        return super().form_invalid(form)
+
     def form_valid(self, form):
         try:
             org, user = services.organization_signup(**form.service_arguments())
         except ValidationError as error:
-            add_service_errors(form, error, field_map=SignupForm.SERVICE_FIELDS)
+            add_service_errors(form, error, field_map=SIGNUP_FIELDS)
+            form.service_checked = True
             return self.form_invalid(form)
         login(self.request, user, backend=SIGNUP_LOGIN_BACKEND)
         messages.success(self.request, _("“%(name)s”注册成功，欢迎使用走出去企业服务平台。") % {"name": org.name})

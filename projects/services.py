@@ -4,6 +4,7 @@ tasks after commit."""
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from portal.choices import NotificationKind, OrganizationKind
 from portal.models import Membership, User
-from portal.services import audit_record, notify
+from portal.services import Errors, audit_record, notify
 
 from .choices import FilingStatus, ProjectAuditAction, ReviewAction
 from .models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport, ProjectReview, ProjectStageChange
@@ -80,8 +81,10 @@ def unknown_currency(code: str) -> ValidationError:
     return ValidationError({"currency": _("未知币种 %(code)s（unknown ISO 4217 currency）。") % {"code": code}})
 
 
-def _validate(project: Project) -> None:
-    """Rules across fields, with a message on the field to fix."""
+def _validate(project: Project, exclude: tuple[str, ...] = ()) -> Decimal | None:
+    """Rules across fields, with a message on the field to fix: every rule, all at once (one
+    ValidationError names each problem), skipping the fields in `exclude` (refused already).
+    Returns the contract value in US dollars."""
     errors: dict[str, str] = {}
     if project.contract_value is not None and not project.currency:
         errors["currency"] = _("填写合同金额时必须选择币种（a contract value needs a currency）。")
@@ -93,18 +96,42 @@ def _validate(project: Project) -> None:
         errors["embassy_registered_on"] = _("请填写报到登记日期（give the registration date）。")
     if project.embassy_registered_on and project.embassy_registered_on > timezone.localdate():
         errors["embassy_registered_on"] = _("报到登记日期不能晚于今天（the date is in the future）。")
-    if errors:
-        raise ValidationError(errors)
-    project.full_clean(exclude=["organization", "created_by", "search_text"])
+    collected = Errors()
+    for field, message in errors.items():
+        if field not in exclude:
+            collected.add(field, message)
+    with collected.collect():
+        project.full_clean(exclude=["organization", "created_by", "search_text", *exclude, *errors])
+    usd = None
+    if not collected.has("currency", "contract_value") and not {"currency", "contract_value"} & set(exclude):
+        with collected.collect():  # a currency without a rate is told with the other problems
+            usd = to_usd(project.contract_value, project.currency)
+    collected.raise_if_any()
+    return usd
 
 
-def _prepare(project: Project) -> None:
+def _normalise(project: Project) -> None:
     project.currency = (project.currency or "").upper()
     if project.contract_value is None:
         project.currency = project.currency or ""
-    _validate(project)
-    project.contract_value_usd = to_usd(project.contract_value, project.currency)
+
+
+def _prepare(project: Project) -> None:
+    _normalise(project)
+    project.contract_value_usd = _validate(project)
     project.search_text = search_text(project.name, project.name_en, project.location)
+
+
+def project_check(*, data: dict[str, Any], project: Project | None = None, refused: tuple[str, ...] = ()) -> None:
+    """Every rule a save of `data` would meet, as one ValidationError, without saving: the
+    page calls it when its form is invalid, with the fields that passed (the others named in
+    `refused`, which are not checked again), so that one submission shows every problem."""
+    candidate = copy.copy(project) if project is not None else Project()
+    for field in EDITABLE_FIELDS:
+        if field in data:
+            setattr(candidate, field, data[field])
+    _normalise(candidate)
+    _validate(candidate, exclude=tuple(refused))
 
 
 @transaction.atomic

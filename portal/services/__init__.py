@@ -5,6 +5,7 @@ audit trail and queues Celery work only after commit. Views, serializers, admin 
 commands and tasks call these; none of them repeats a rule.
 
 - `audit.py`: the audit trail (`audit_record`);
+- `errors.py`: `Errors`, which gathers a check's every error into one ValidationError;
 - `accounts.py`: signing up, members, officials, an organisation's details;
 - `notifications.py`: `notify()`, the inbox, channel preferences;
 - `delivery.py`: the outbox: sending e-mail and webhooks, retries, the sweeper;
@@ -19,6 +20,7 @@ from .accounts import (
     member_remove,
     official_create,
     organization_signup,
+    organization_signup_check,
     organization_update,
     organization_verify,
     send_set_password_email,
@@ -37,6 +39,7 @@ from .delivery import (
     retry_delay,
     webhook_signature,
 )
+from .errors import Errors
 from .notifications import (
     UNMUTABLE_KINDS,
     notification_acknowledge,
@@ -52,6 +55,7 @@ from .schedules import schedules_install
 __all__ = [
     "UNMUTABLE_KINDS",
     "DeliveryRefused",
+    "Errors",
     "audit_record",
     "check_webhook_destination",
     "deliveries_fan_out",
@@ -68,6 +72,7 @@ __all__ = [
     "notify",
     "official_create",
     "organization_signup",
+    "organization_signup_check",
     "organization_update",
     "organization_verify",
     "preference_set",

@@ -95,6 +95,9 @@ class ProjectCreateView(ProjectSection, ProjectObject, ServiceFormView):
     def perform(self, form, obj):
         return services.project_create(actor=self.request.user, data=form.service_data())
 
+    def check(self, form, obj):
+        services.project_check(data=form.service_data(), project=obj, refused=tuple(form.errors))
+
     def success(self, project):
         return redirect("projects:detail", pk=project.pk)
 

@@ -17,15 +17,24 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.choices import NotificationKind, OrganizationKind
 from portal.models import Membership, User
 from portal.services import Errors, audit_record, notify
 
 from .choices import FilingStatus, ProjectAuditAction, ReviewAction
-from .models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport, ProjectReview, ProjectStageChange
+from .models import (
+    ExchangeRate,
+    IntendedProjectSurvey,
+    Project,
+    ProjectReport,
+    ProjectReportRevision,
+    ProjectReview,
+    ProjectStageChange,
+)
 from .search import search_text
-from .workflow import FILING, REVIEWERS_ONLY, is_reviewer
+from .workflow import FILING, OWNER_ONLY, REVIEWERS_ONLY, is_reviewer
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -313,6 +322,60 @@ def report_create(*, actor: User, project: Project, data: dict[str, Any]) -> Pro
     report.save()
     audit_record(actor=actor, action=ProjectAuditAction.REPORT_CREATE, target=report, organization=project.organization)
     return report
+
+
+REPORT_LOCKED = gettext_lazy("项目备案正在审核中，审核期间不能更正半年报；如需更正，请先撤回备案。")
+#: What a correction of a filed report may change: its figures, not its half-year.
+REPORT_CORRECTABLE_FIELDS = ("revenue_usd", "new_contracts_usd", "chinese_staff", "local_staff", "notes")
+
+
+@transaction.atomic
+def report_correct(*, actor: User, report: ProjectReport, data: dict[str, Any]) -> ProjectReport:
+    """Correct a filed half-yearly report while its project is not under review. The values
+    it had are kept in a ProjectReportRevision and the audit trail; the half-year stays."""
+    if not ProjectReport.objects.editable_by(actor).filter(pk=report.pk).exists():
+        raise PermissionError(str(OWNER_ONLY))
+    project = Project.objects.select_for_update().get(pk=report.project_id)  # against a submit meanwhile
+    if project.filing_status == FilingStatus.SUBMITTED:
+        raise ValidationError(str(REPORT_LOCKED))
+    report = ProjectReport.objects.select_for_update().get(pk=report.pk)
+    changed = [f for f in REPORT_CORRECTABLE_FIELDS if f in data and getattr(report, f) != data[f]]
+    if not changed:
+        return report
+    previous = {field: getattr(report, field) for field in changed}
+    for field in changed:
+        setattr(report, field, data[field])
+    report.full_clean(exclude=["project", "created_by"], validate_unique=False, validate_constraints=False)
+    report.save(update_fields=changed)
+    as_text = {field: str(value) for field, value in previous.items()}
+    ProjectReportRevision.objects.create(report=report, previous=as_text, actor=actor)
+    audit_record(
+        actor=actor,
+        action=ProjectAuditAction.REPORT_CORRECT,
+        target=report,
+        organization=project.organization,
+        fields=changed,
+        previous=as_text,
+    )
+    return report
+
+
+def next_report_period(project: Project, *, today=None) -> tuple[int, int]:
+    """The half-year the next report on `project` is most likely for: the first one not yet
+    reported from the earliest report on, up to the half-year in progress; without reports (or
+    with every one filed) the last half-year that has ended."""
+    today = today or timezone.localdate()
+    current = (today.year, 1 if today.month < 7 else 2)
+    ended = (today.year, 1) if today.month >= 7 else (today.year - 1, 2)
+    reported = set(ProjectReport.objects.filter(project=project).values_list("year", "half"))
+    if not reported:
+        return ended
+    period = min(reported)
+    while period <= current:
+        if period not in reported:
+            return period
+        period = (period[0], 2) if period[1] == 1 else (period[0] + 1, 1)
+    return ended
 
 
 @transaction.atomic

@@ -26,9 +26,11 @@ class ReportCorrectView(ProjectSection, ProjectObject, ServiceFormView):
     form_class = ReportCorrectForm
 
     def get_object(self):
-        project = super().get_object()
-        self.report = get_object_or_404(ProjectReport.objects.filter(project=project), pk=self.kwargs["report_pk"])
-        return project
+        # The report through its own scope first (a 404 for whoever may not read it, even on
+        # a public project), then the project as something to change (officials: 403).
+        reports = ProjectReport.objects.visible_to(self.request.user).filter(project_id=self.kwargs["pk"])
+        self.report = get_object_or_404(reports, pk=self.kwargs["report_pk"])
+        return super().get_object()
 
     def closed(self, project):
         if project.filing_status == FilingStatus.SUBMITTED:

@@ -13,6 +13,7 @@ from ..models import (
     IntendedProjectSurvey,
     Project,
     ProjectReport,
+    ProjectReportRevision,
     ProjectReview,
     ProjectStageChange,
     figures_visible,
@@ -164,6 +165,26 @@ class ProjectReportSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["project", "created_at"]
+
+
+class ProjectReportRevisionSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+    previous = serializers.DictField(child=serializers.CharField(), help_text="The values before the correction.")
+
+    class Meta:
+        model = ProjectReportRevision
+        fields = ["id", "previous", "actor", "created_at"]
+
+
+class ProjectReportDetailSerializer(ProjectReportSerializer):
+    """A report with its corrections, newest first; a PATCH corrects the figures."""
+
+    year = serializers.IntegerField(read_only=True)
+    half = serializers.IntegerField(read_only=True)
+    revisions = ProjectReportRevisionSerializer(many=True, read_only=True)
+
+    class Meta(ProjectReportSerializer.Meta):
+        fields = [*ProjectReportSerializer.Meta.fields, "revisions"]
 
 
 class StatisticsRowSerializer(serializers.Serializer):

@@ -307,18 +307,28 @@ def project_return(*, actor: User, project: Project, comment: str = "") -> Proje
     return project
 
 
+def report_check(*, project: Project, data: dict[str, Any], refused: tuple[str, ...] = ()) -> None:
+    """Every rule of a new report, as one ValidationError: one report per half-year, no
+    half-year that has not begun, the model's ranges. Fields in `refused` are not checked."""
+    errors = Errors()
+    year, half = data.get("year"), data.get("half")
+    if year and half and ProjectReport.objects.filter(project=project, year=year, half=half).exists():
+        errors.add("half", _("该半年度已填报（this half-year has been reported）。"))
+    today = timezone.localdate()
+    if year and half and (year > today.year or (year == today.year and half == 2 and today.month < 7)):
+        errors.add("year", _("不能填报尚未开始的半年度（that half-year has not begun）。"))
+    report = ProjectReport(project=project, **data)
+    with errors.collect():
+        report.full_clean(exclude=["project", "created_by", *refused, *errors.by_field], validate_unique=False)
+    errors.raise_if_any()
+
+
 @transaction.atomic
 def report_create(*, actor: User, project: Project, data: dict[str, Any]) -> ProjectReport:
     """File a half-yearly report on an approved project (one per project and half-year)."""
     FILING.check("report", obj=project, actor=actor)
-    year, half = data.get("year"), data.get("half")
-    if ProjectReport.objects.filter(project=project, year=year, half=half).exists():
-        raise ValidationError({"half": _("该半年度已填报（this half-year has been reported）。")})
-    today = timezone.localdate()
-    if year and half and (year > today.year or (year == today.year and half == 2 and today.month < 7)):
-        raise ValidationError({"year": _("不能填报尚未开始的半年度（that half-year has not begun）。")})
+    report_check(project=project, data=data)
     report = ProjectReport(project=project, created_by=actor, **data)
-    report.full_clean(exclude=["project", "created_by"])
     report.save()
     audit_record(actor=actor, action=ProjectAuditAction.REPORT_CREATE, target=report, organization=project.organization)
     return report

@@ -221,3 +221,15 @@ def test_confirming_the_survey_first_lists_the_projects_being_confirmed(cast, cl
 def test_only_an_enterprise_opens_the_survey_confirmation(cast, client, role):
     client.force_login(cast.user(role))
     assert client.get(reverse("projects:survey_respond", args=[SurveyFactory().pk])).status_code == 403
+
+
+def test_one_post_of_a_bad_report_names_the_taken_half_year_beside_the_bad_figures(cast, client):
+    project = ProjectFactory(organization=cast.enterprise, approved=True)
+    ProjectReportFactory(project=project, year=2025, half=1)
+    client.force_login(cast.owner)
+    data = {"year": "2025", "half": "1", "revenue_usd": "-1", "new_contracts_usd": "0", "chinese_staff": "1"}
+    response = client.post(reverse("projects:report_create", args=[project.pk]), {**data, "local_staff": "x"})
+    errors = response.context["report_form"].errors
+    assert {"half", "revenue_usd", "local_staff"} <= errors.keys(), errors
+    assert "该半年度已填报" in " ".join(errors["half"])
+    assert ProjectReport.objects.filter(project=project).count() == 1

@@ -250,6 +250,9 @@ class ReportCreateView(DetailFormView):
     def perform(self, form, project):
         return services.report_create(actor=self.request.user, project=project, data=form.service_data())
 
+    def check(self, form, project):
+        services.report_check(project=project, data=form.service_data(), refused=tuple(form.errors))
+
     def message(self, report) -> str:
         return _("已报送 %(year)s 年%(half)s的项目情况。") % {"year": report.year, "half": report.get_half_display()}
 

@@ -433,15 +433,22 @@ def _enterprise_users() -> list[int]:
     )
 
 
+def survey_check(*, year=None, opens_on=None, closes_on=None) -> None:
+    """Every rule of a new survey, as one ValidationError (a value left out is not checked)."""
+    errors = Errors()
+    if year is not None and IntendedProjectSurvey.objects.filter(year=year).exists():
+        errors.add("year", _("该年度调查已发起（this year's survey exists）。"))
+    if opens_on and closes_on and closes_on <= opens_on:
+        errors.add("closes_on", _("截止日期必须晚于开始日期（closes after it opens）。"))
+    errors.raise_if_any()
+
+
 @transaction.atomic
 def survey_open(*, actor: User, year: int, opens_on, closes_on) -> IntendedProjectSurvey:
     """Open the year's survey; every enterprise is told (by a worker, after commit)."""
     if not is_reviewer(actor):
         raise PermissionError(str(REVIEWERS_ONLY))
-    if IntendedProjectSurvey.objects.filter(year=year).exists():
-        raise ValidationError({"year": _("该年度调查已发起（this year's survey exists）。")})
-    if closes_on <= opens_on:
-        raise ValidationError({"closes_on": _("截止日期必须晚于开始日期（closes after it opens）。")})
+    survey_check(year=year, opens_on=opens_on, closes_on=closes_on)
     survey = IntendedProjectSurvey.objects.create(year=year, opens_on=opens_on, closes_on=closes_on, opened_by=actor)
     audit_record(actor=actor, action=ProjectAuditAction.SURVEY_OPEN, target=survey)
     from .tasks import survey_announce

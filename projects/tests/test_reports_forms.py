@@ -233,3 +233,12 @@ def test_one_post_of_a_bad_report_names_the_taken_half_year_beside_the_bad_figur
     assert {"half", "revenue_usd", "local_staff"} <= errors.keys(), errors
     assert "该半年度已填报" in " ".join(errors["half"])
     assert ProjectReport.objects.filter(project=project).count() == 1
+
+
+def test_one_post_of_a_bad_survey_names_the_year_taken_beside_the_bad_date(cast, client):
+    survey = SurveyFactory()
+    client.force_login(cast.reviewer)
+    data = {"year": str(survey.year), "opens_on": "2026-02-30", "closes_on": "2026-01-01"}
+    errors = client.post(reverse("projects:survey_list"), data).context["form"].errors
+    assert {"year", "opens_on"} <= errors.keys(), errors
+    assert "该年度调查已发起" in " ".join(errors["year"])

@@ -111,6 +111,9 @@ class SurveyListView(ProjectSection, ServiceFormView):
     def perform(self, form, obj):
         return services.survey_open(actor=self.request.user, **form.cleaned_data)
 
+    def check(self, form, obj):
+        services.survey_check(**form.cleaned_data)
+
     def message(self, survey) -> str:
         return _("已发起 %(year)s 年度意向项目调查，企业将收到通知。") % {"year": survey.year}
 

@@ -373,6 +373,9 @@ def member_add(request):
                 % {"name": added.user, "email": added.user.email},
             )
             return redirect("portal:organization")
+    elif request.user.is_org_admin:  # every problem at once: the service's rules too (admins only:
+        # they would tell a member which usernames exist)
+        add_check_errors(form, lambda: services.member_add_check(**form.cleaned_data))
     context = _organization_context(request, organization, member_form=form)
     return render(request, "portal/organization.html", context)
 

@@ -17,6 +17,7 @@ Everything public is importable from `portal.services` itself.
 
 from .accounts import (
     member_add,
+    member_add_check,
     member_remove,
     official_create,
     organization_signup,
@@ -65,6 +66,7 @@ __all__ = [
     "delivery_attempt",
     "enqueue_deliveries",
     "member_add",
+    "member_add_check",
     "member_remove",
     "notification_acknowledge",
     "notification_mark_read",

@@ -117,6 +117,28 @@ def organization_signup(
     return org, user
 
 
+def member_add_check(
+    *, username: str | None = None, email: str | None = None, display_name: str | None = None, role=None
+) -> User:
+    """Every rule of a new member, as one ValidationError (a value left out is not checked).
+    Returns the unsaved user."""
+    errors = Errors()
+    if role is not None and role not in MembershipRole.values:
+        errors.add("role", _("无效的角色（invalid role）。"))
+    if email is not None and not email:
+        errors.add("email", _("请填写电子邮箱，用于设置密码（an e-mail is needed to set a password）。"))
+    if username is not None:
+        with errors.collect():
+            _check_username_free(username)
+    given = {"username": username, "email": email, "display_name": display_name}
+    user = User(**{field: value or "" for field, value in given.items()})
+    skip = [field for field, value in given.items() if value is None or errors.has(field)]
+    with errors.collect():
+        user.full_clean(exclude=["password", *skip])
+    errors.raise_if_any()
+    return user
+
+
 @transaction.atomic
 def member_add(
     *,
@@ -129,14 +151,8 @@ def member_add(
 ) -> Membership:
     """An organisation admin adds a colleague, who is e-mailed a link to set a password."""
     _require_org_admin(actor, organization)
-    if role not in MembershipRole.values:
-        raise ValidationError({"role": _("无效的角色（invalid role）。")})
-    if not email:
-        raise ValidationError({"email": _("请填写电子邮箱，用于设置密码（an e-mail is needed to set a password）。")})
-    _check_username_free(username)
-    user = User(username=username, email=email, display_name=display_name)
+    user = member_add_check(username=username, email=email, display_name=display_name, role=role)
     user.set_unusable_password()
-    user.full_clean(exclude=["password"])
     user.save()
     membership = Membership.objects.create(user=user, organization=organization, role=role)
     audit_record(actor=actor, action=AuditAction.MEMBERSHIP_ADD, target=membership, username=username, role=role)

@@ -49,3 +49,14 @@ def test_the_api_checks_the_password_against_the_username_even_when_another_fiel
     body = api.post(reverse("api:auth-signup"), payload, format="json").json()
     assert "contact_email" in body["organization"]
     assert body["password"]
+
+
+def test_adding_a_member_tells_the_taken_username_beside_a_bad_e_mail(client, cast):
+    client.force_login(cast.owner)
+    response = client.post(
+        reverse("portal:member_add"), {"username": cast.outsider.username, "email": "nope", "role": "member"}
+    )
+    errors = response.context["member_form"].errors
+    assert {"username", "email"} <= errors.keys(), errors
+    assert "该用户名已被使用" in " ".join(errors["username"])
+    assert not User.objects.filter(email="nope").exists()

@@ -73,7 +73,7 @@ class SignupOrganizationSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
 
-def _valid_values(serializer: serializers.Serializer, data, errors: dict) -> dict:
+def valid_values(serializer: serializers.Serializer, data, errors: dict) -> dict:
     """The values of `serializer`'s fields that passed their own checks (nested serializers in
     part), for a service's check to run on after the serializer refused the input."""
     values: dict = {}
@@ -82,13 +82,40 @@ def _valid_values(serializer: serializers.Serializer, data, errors: dict) -> dic
     for field in serializer._writable_fields:
         if field.field_name in errors:
             if isinstance(field, serializers.Serializer) and isinstance(errors[field.field_name], dict):
-                values[field.field_name] = _valid_values(field, field.get_value(data), errors[field.field_name])
+                values[field.field_name] = valid_values(field, field.get_value(data), errors[field.field_name])
             continue
         try:
-            values[field.field_name] = field.run_validation(field.get_value(data))
+            value = field.run_validation(field.get_value(data))
+            method = getattr(serializer, f"validate_{field.field_name}", None)
+            values[field.field_name] = method(value) if method is not None else value
         except (serializers.ValidationError, DjangoValidationError, SkipField):
             continue
     return values
+
+
+class ServiceCheckMixin:
+    """A serializer that, when some fields fail their own checks, also runs the service's check
+    (`service_check(values, errors)`) over the fields that passed, so that one 400 names every
+    problem. A valid input goes on to the service, which checks the rules itself."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict) or not isinstance(data, Mapping):
+                raise
+            errors = dict(exc.detail)
+        self.service_check(valid_values(self, data, errors), errors)
+        raise serializers.ValidationError(errors)
+
+    def service_check(self, values: dict, errors: dict) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def add_check_errors(errors: dict, error: DjangoValidationError) -> None:
+    """A service's ValidationError added to a serializer's errors where it has none of its own."""
+    for field, messages in error.message_dict.items():
+        errors.setdefault(api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field, messages)
 
 
 class SignupSerializer(serializers.Serializer):
@@ -109,7 +136,7 @@ class SignupSerializer(serializers.Serializer):
             if not isinstance(exc.detail, dict) or not isinstance(data, Mapping):
                 raise
             errors = dict(exc.detail)
-            values = _valid_values(self, data, errors)
+            values = valid_values(self, data, errors)
         else:
             errors = {}
         self._check(values, errors)

@@ -18,7 +18,9 @@ from .validators import validate_credit_code
 def add_service_errors(form: forms.Form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
     """Show a service's ValidationError on `form`: keyed errors next to their fields, others on top.
 
-    `field_map` renames service keys to form fields (e.g. "password" -> "password1").
+    `field_map` renames service keys to form fields (e.g. "password" -> "password1"). A field
+    that already shows an error of the form's own keeps only that one: the service, checking
+    what the form could not clean, would only repeat it.
     """
     field_map = field_map or {}
     if not hasattr(error, "error_dict"):
@@ -26,7 +28,21 @@ def add_service_errors(form: forms.Form, error: ValidationError, field_map: dict
         return
     for key, errors in error.error_dict.items():
         field = field_map.get(key, key)
-        form.add_error(field if field in form.fields else None, errors)
+        if field in form.fields:
+            if field not in form.errors:
+                form.add_error(field, errors)
+        else:
+            form.add_error(None, errors)
+
+
+def add_check_errors(form: forms.Form, check, field_map: dict[str, str] | None = None) -> None:
+    """After an invalid submission, run the service's `check()` over what the form could clean
+    and show its errors too, so that one submission shows every problem (not the field errors
+    first and the service's rules at the next try)."""
+    try:
+        check()
+    except ValidationError as error:
+        add_service_errors(form, error, field_map)
 
 
 class SignupForm(forms.Form):
@@ -64,10 +80,13 @@ class SignupForm(forms.Form):
         label=_("密码"),
         strip=False,
         help_text=_("至少10位，不能过于简单，也不能与用户名相似。"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        # Kept when the page comes back with errors elsewhere (the page is never cached).
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
     )
     password2 = forms.CharField(
-        label=_("确认密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("确认密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
     )
 
     #: The service's error keys that name a differently called field here.
@@ -92,6 +111,18 @@ class SignupForm(forms.Form):
             "email": data["email"],
             "password": data["password1"],
             "display_name": data["display_name"],
+        }
+
+    def check_arguments(self) -> dict:
+        """The keyword arguments of services.organization_signup_check: the values that passed the
+        form's checks, so that an invalid form is still told of the service's rules."""
+        data = self.cleaned_data
+        return {
+            "organization": {field: data[field] for field in self.ORGANIZATION_FIELDS if field in data},
+            "username": data.get("username"),
+            "email": data.get("email"),
+            "password": data.get("password1"),
+            "display_name": data.get("display_name"),
         }
 
 

@@ -11,6 +11,8 @@ house live here once.
 - `ObjectListView`: a FilterSet over the scoped queryset, paginated.
 - `ServiceFormView`: a form whose valid data go to a service; the service's ValidationError
   goes back onto the form (fields) or the page (the rest), its PermissionError into a message.
+  An invalid form is also given the service's rules (`check`), so one submission shows every
+  error.
 - `ObjectActionView`: a POST that calls a workflow service and returns to the record.
 
 Templates get `allowed` (the workflow's allowed actions for the user) with the record.
@@ -29,7 +31,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views import View
 
-from .forms import add_service_errors
+from .forms import add_check_errors, add_service_errors
 from .viewmixins import get_editable_or_403, get_scoped_or_404
 from .workflow import Workflow
 
@@ -176,7 +178,9 @@ class ServiceFormView(ObjectMixin, PortalView):
             return response
         data = request.POST if request.method == "POST" else None
         form = self.form_class(data, **self.form_kwargs(obj))
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and not form.is_valid():
+            add_check_errors(form, lambda: self.check(form, obj))
+        elif request.method == "POST":
             try:
                 result = self.perform(form, obj)
             except ValidationError as error:
@@ -197,6 +201,10 @@ class ServiceFormView(ObjectMixin, PortalView):
 
     def perform(self, form, obj):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def check(self, form, obj) -> None:
+        """The service's rules over the fields of an invalid form that passed (its own check
+        function, raising one ValidationError with every problem). Nothing by default."""
 
     def message(self, result) -> str:
         return str(self.success_message)

@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +38,7 @@ from .forms import (
     OrganizationForm,
     PreferencesForm,
     SignupForm,
+    add_check_errors,
     add_service_errors,
 )
 from .models import Country, Membership, Notification, Organization
@@ -45,6 +47,7 @@ from .views_account import reveal_webhook_secret_once, webhook_secret_to_show
 
 # The backend that logs a new admin in after sign-up (axes' backend only guards authenticate()).
 SIGNUP_LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+SIGNUP_FIELDS = SignupForm.SERVICE_FIELDS
 
 # Where each part lives: its own list page once built, else the shell's placeholder.
 PART_URLS = {
@@ -184,11 +187,22 @@ class SignupView(FormView):
     form_class = SignupForm
     success_url = reverse_lazy("portal:inbox")
 
+    @method_decorator(never_cache)  # the page may carry the typed passwords back
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if not getattr(form, "service_checked", False):
+            # Every rule at once: the service's too, over the fields that passed the form's.
+            add_check_errors(form, lambda: services.organization_signup_check(**form.check_arguments()), SIGNUP_FIELDS)
+        return super().form_invalid(form)
+
     def form_valid(self, form):
         try:
             org, user = services.organization_signup(**form.service_arguments())
         except ValidationError as error:
-            add_service_errors(form, error, field_map=SignupForm.SERVICE_FIELDS)
+            add_service_errors(form, error, field_map=SIGNUP_FIELDS)
+            form.service_checked = True
             return self.form_invalid(form)
         login(self.request, user, backend=SIGNUP_LOGIN_BACKEND)
         reveal_webhook_secret_once(self.request, org)
@@ -368,6 +382,9 @@ def member_add(request):
                 % {"name": added.user, "email": added.user.email},
             )
             return redirect("portal:organization")
+    elif request.user.is_org_admin:  # every problem at once: the service's rules too (admins only:
+        # they would tell a member which usernames exist)
+        add_check_errors(form, lambda: services.member_add_check(**form.cleaned_data))
     context = _organization_context(request, organization, member_form=form)
     return render(request, "portal/organization.html", context)
 

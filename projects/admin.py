@@ -11,6 +11,7 @@ from .models import (
     IntendedProjectSurvey,
     Project,
     ProjectReport,
+    ProjectReportRevision,
     ProjectReview,
     ProjectStageChange,
     SubsidyTier,
@@ -60,12 +61,21 @@ class ProjectStageChangeAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["project__name", "actor__username"]
 
 
+class ProjectReportRevisionInline(ViewOnlyAdminMixin, admin.TabularInline):
+    model = ProjectReportRevision
+    extra = 0
+    fields = ["previous", "actor", "created_at"]
+
+
+# A report is filed and corrected by its enterprise (services.report_create, report_correct),
+# each correction keeping the values it replaced: an edit here would leave no such trace.
 @admin.register(ProjectReport)
-class ProjectReportAdmin(admin.ModelAdmin):
+class ProjectReportAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["project", "year", "half", "revenue_usd", "new_contracts_usd", "chinese_staff", "local_staff"]
     list_filter = ["year", "half"]
     list_select_related = ["project"]
     raw_id_fields = ["project", "created_by"]
+    inlines = [ProjectReportRevisionInline]
 
 
 class ExchangeRateForm(ServiceModelForm):

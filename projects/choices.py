@@ -109,6 +109,7 @@ class ProjectAuditAction(models.TextChoices):
     PROJECT_APPROVE = "project.approved", _("备案通过")
     PROJECT_RETURN = "project.returned", _("备案退回")
     REPORT_CREATE = "report.create", _("填报半年报")
+    REPORT_CORRECT = "report.correct", _("更正半年报")
     EXCHANGE_RATE_SET = "exchange_rate.set", _("设置汇率")
     SURVEY_OPEN = "survey.open", _("发起意向项目调查")
     SURVEY_RESPOND = "survey.respond", _("答复意向项目调查")

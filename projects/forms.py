@@ -27,7 +27,7 @@ from portal.models import Country, Organization
 from .choices import FIRST_YEAR, LAST_YEAR
 from .filtersets import ProjectFilterSet
 from .models import Project, ProjectReport
-from .services import DATA, EDITABLE_FIELDS, currency_codes
+from .services import DATA, EDITABLE_FIELDS, REPORT_CORRECTABLE_FIELDS, currency_codes
 
 
 def _english() -> bool:
@@ -166,12 +166,22 @@ class ReportForm(ServiceModelForm):
             "new_contracts_usd": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, period: tuple[int, int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        today = timezone.localdate()
-        # The last half-year that has begun is the one usually reported.
-        self.fields["year"].initial = today.year if today.month >= 7 else today.year - 1
-        self.fields["half"].initial = 1 if today.month >= 7 else 2
+        if period is None:  # the last half-year that has ended
+            today = timezone.localdate()
+            period = (today.year, 1) if today.month >= 7 else (today.year - 1, 2)
+        # Usually the next half-year not yet reported (services.next_report_period).
+        self.fields["year"].initial, self.fields["half"].initial = period
+
+
+class ReportCorrectForm(ServiceModelForm):
+    """A correction of a filed report's figures (services.report_correct); the half-year stays."""
+
+    class Meta:
+        model = ProjectReport
+        fields = REPORT_CORRECTABLE_FIELDS
+        widgets = ReportForm.Meta.widgets
 
 
 class SurveyOpenForm(forms.Form):

@@ -266,6 +266,26 @@ class ProjectReport(models.Model):
         return f"{self.project_id} {self.year}H{self.half}"
 
 
+class ProjectReportRevision(models.Model):
+    """A correction of a filed half-yearly report: the values it had before, who changed them
+    and when (services.report_correct). Shown beside the report; never edited."""
+
+    report = models.ForeignKey(
+        ProjectReport, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("半年报")
+    )
+    previous = models.JSONField(_("更正前的数值"), default=dict)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("更正时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("半年报更正记录")
+        verbose_name_plural = _("半年报更正记录")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class SubsidyTier(models.Model):
     """One tier of the overseas-contracting subsidy (seed 002, section 十). Data, not code:
     officials change amounts and thresholds in the admin."""

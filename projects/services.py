@@ -4,6 +4,7 @@ tasks after commit."""
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,15 +17,24 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.choices import NotificationKind, OrganizationKind
 from portal.models import Membership, User
-from portal.services import audit_record, notify
+from portal.services import Errors, audit_record, notify
 
 from .choices import FilingStatus, ProjectAuditAction, ReviewAction
-from .models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport, ProjectReview, ProjectStageChange
+from .models import (
+    ExchangeRate,
+    IntendedProjectSurvey,
+    Project,
+    ProjectReport,
+    ProjectReportRevision,
+    ProjectReview,
+    ProjectStageChange,
+)
 from .search import search_text
-from .workflow import FILING, REVIEWERS_ONLY, is_reviewer
+from .workflow import FILING, OWNER_ONLY, REVIEWERS_ONLY, is_reviewer
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -80,8 +90,10 @@ def unknown_currency(code: str) -> ValidationError:
     return ValidationError({"currency": _("未知币种 %(code)s（unknown ISO 4217 currency）。") % {"code": code}})
 
 
-def _validate(project: Project) -> None:
-    """Rules across fields, with a message on the field to fix."""
+def _validate(project: Project, exclude: tuple[str, ...] = ()) -> Decimal | None:
+    """Rules across fields, with a message on the field to fix: every rule, all at once (one
+    ValidationError names each problem), skipping the fields in `exclude` (refused already).
+    Returns the contract value in US dollars."""
     errors: dict[str, str] = {}
     if project.contract_value is not None and not project.currency:
         errors["currency"] = _("填写合同金额时必须选择币种（a contract value needs a currency）。")
@@ -93,18 +105,42 @@ def _validate(project: Project) -> None:
         errors["embassy_registered_on"] = _("请填写报到登记日期（give the registration date）。")
     if project.embassy_registered_on and project.embassy_registered_on > timezone.localdate():
         errors["embassy_registered_on"] = _("报到登记日期不能晚于今天（the date is in the future）。")
-    if errors:
-        raise ValidationError(errors)
-    project.full_clean(exclude=["organization", "created_by", "search_text"])
+    collected = Errors()
+    for field, message in errors.items():
+        if field not in exclude:
+            collected.add(field, message)
+    with collected.collect():
+        project.full_clean(exclude=["organization", "created_by", "search_text", *exclude, *errors])
+    usd = None
+    if not collected.has("currency", "contract_value") and not {"currency", "contract_value"} & set(exclude):
+        with collected.collect():  # a currency without a rate is told with the other problems
+            usd = to_usd(project.contract_value, project.currency)
+    collected.raise_if_any()
+    return usd
 
 
-def _prepare(project: Project) -> None:
+def _normalise(project: Project) -> None:
     project.currency = (project.currency or "").upper()
     if project.contract_value is None:
         project.currency = project.currency or ""
-    _validate(project)
-    project.contract_value_usd = to_usd(project.contract_value, project.currency)
+
+
+def _prepare(project: Project) -> None:
+    _normalise(project)
+    project.contract_value_usd = _validate(project)
     project.search_text = search_text(project.name, project.name_en, project.location)
+
+
+def project_check(*, data: dict[str, Any], project: Project | None = None, refused: tuple[str, ...] = ()) -> None:
+    """Every rule a save of `data` would meet, as one ValidationError, without saving: the
+    page calls it when its form is invalid, with the fields that passed (the others named in
+    `refused`, which are not checked again), so that one submission shows every problem."""
+    candidate = copy.copy(project) if project is not None else Project()
+    for field in EDITABLE_FIELDS:
+        if field in data:
+            setattr(candidate, field, data[field])
+    _normalise(candidate)
+    _validate(candidate, exclude=tuple(refused))
 
 
 @transaction.atomic
@@ -271,21 +307,85 @@ def project_return(*, actor: User, project: Project, comment: str = "") -> Proje
     return project
 
 
+def report_check(*, project: Project, data: dict[str, Any], refused: tuple[str, ...] = ()) -> None:
+    """Every rule of a new report, as one ValidationError: one report per half-year, no
+    half-year that has not begun, the model's ranges. Fields in `refused` are not checked."""
+    errors = Errors()
+    year, half = data.get("year"), data.get("half")
+    if year and half and ProjectReport.objects.filter(project=project, year=year, half=half).exists():
+        errors.add("half", _("该半年度已填报（this half-year has been reported）。"))
+    today = timezone.localdate()
+    if year and half and (year > today.year or (year == today.year and half == 2 and today.month < 7)):
+        errors.add("year", _("不能填报尚未开始的半年度（that half-year has not begun）。"))
+    report = ProjectReport(project=project, **data)
+    with errors.collect():
+        report.full_clean(exclude=["project", "created_by", *refused, *errors.by_field], validate_unique=False)
+    errors.raise_if_any()
+
+
 @transaction.atomic
 def report_create(*, actor: User, project: Project, data: dict[str, Any]) -> ProjectReport:
     """File a half-yearly report on an approved project (one per project and half-year)."""
     FILING.check("report", obj=project, actor=actor)
-    year, half = data.get("year"), data.get("half")
-    if ProjectReport.objects.filter(project=project, year=year, half=half).exists():
-        raise ValidationError({"half": _("该半年度已填报（this half-year has been reported）。")})
-    today = timezone.localdate()
-    if year and half and (year > today.year or (year == today.year and half == 2 and today.month < 7)):
-        raise ValidationError({"year": _("不能填报尚未开始的半年度（that half-year has not begun）。")})
+    report_check(project=project, data=data)
     report = ProjectReport(project=project, created_by=actor, **data)
-    report.full_clean(exclude=["project", "created_by"])
     report.save()
     audit_record(actor=actor, action=ProjectAuditAction.REPORT_CREATE, target=report, organization=project.organization)
     return report
+
+
+REPORT_LOCKED = gettext_lazy("项目备案正在审核中，审核期间不能更正半年报；如需更正，请先撤回备案。")
+#: What a correction of a filed report may change: its figures, not its half-year.
+REPORT_CORRECTABLE_FIELDS = ("revenue_usd", "new_contracts_usd", "chinese_staff", "local_staff", "notes")
+
+
+@transaction.atomic
+def report_correct(*, actor: User, report: ProjectReport, data: dict[str, Any]) -> ProjectReport:
+    """Correct a filed half-yearly report while its project is not under review. The values
+    it had are kept in a ProjectReportRevision and the audit trail; the half-year stays."""
+    if not ProjectReport.objects.editable_by(actor).filter(pk=report.pk).exists():
+        raise PermissionError(str(OWNER_ONLY))
+    project = Project.objects.select_for_update().get(pk=report.project_id)  # against a submit meanwhile
+    if project.filing_status == FilingStatus.SUBMITTED:
+        raise ValidationError(str(REPORT_LOCKED))
+    report = ProjectReport.objects.select_for_update().get(pk=report.pk)
+    changed = [f for f in REPORT_CORRECTABLE_FIELDS if f in data and getattr(report, f) != data[f]]
+    if not changed:
+        return report
+    previous = {field: getattr(report, field) for field in changed}
+    for field in changed:
+        setattr(report, field, data[field])
+    report.full_clean(exclude=["project", "created_by"], validate_unique=False, validate_constraints=False)
+    report.save(update_fields=changed)
+    as_text = {field: str(value) for field, value in previous.items()}
+    ProjectReportRevision.objects.create(report=report, previous=as_text, actor=actor)
+    audit_record(
+        actor=actor,
+        action=ProjectAuditAction.REPORT_CORRECT,
+        target=report,
+        organization=project.organization,
+        fields=changed,
+        previous=as_text,
+    )
+    return report
+
+
+def next_report_period(project: Project, *, today=None) -> tuple[int, int]:
+    """The half-year the next report on `project` is most likely for: the first one not yet
+    reported from the earliest report on, up to the half-year in progress; without reports (or
+    with every one filed) the last half-year that has ended."""
+    today = today or timezone.localdate()
+    current = (today.year, 1 if today.month < 7 else 2)
+    ended = (today.year, 1) if today.month >= 7 else (today.year - 1, 2)
+    reported = set(ProjectReport.objects.filter(project=project).values_list("year", "half"))
+    if not reported:
+        return ended
+    period = min(reported)
+    while period <= current:
+        if period not in reported:
+            return period
+        period = (period[0], 2) if period[1] == 1 else (period[0] + 1, 1)
+    return ended
 
 
 @transaction.atomic
@@ -333,15 +433,22 @@ def _enterprise_users() -> list[int]:
     )
 
 
+def survey_check(*, year=None, opens_on=None, closes_on=None) -> None:
+    """Every rule of a new survey, as one ValidationError (a value left out is not checked)."""
+    errors = Errors()
+    if year is not None and IntendedProjectSurvey.objects.filter(year=year).exists():
+        errors.add("year", _("该年度调查已发起（this year's survey exists）。"))
+    if opens_on and closes_on and closes_on <= opens_on:
+        errors.add("closes_on", _("截止日期必须晚于开始日期（closes after it opens）。"))
+    errors.raise_if_any()
+
+
 @transaction.atomic
 def survey_open(*, actor: User, year: int, opens_on, closes_on) -> IntendedProjectSurvey:
     """Open the year's survey; every enterprise is told (by a worker, after commit)."""
     if not is_reviewer(actor):
         raise PermissionError(str(REVIEWERS_ONLY))
-    if IntendedProjectSurvey.objects.filter(year=year).exists():
-        raise ValidationError({"year": _("该年度调查已发起（this year's survey exists）。")})
-    if closes_on <= opens_on:
-        raise ValidationError({"closes_on": _("截止日期必须晚于开始日期（closes after it opens）。")})
+    survey_check(year=year, opens_on=opens_on, closes_on=closes_on)
     survey = IntendedProjectSurvey.objects.create(year=year, opens_on=opens_on, closes_on=closes_on, opened_by=actor)
     audit_record(actor=actor, action=ProjectAuditAction.SURVEY_OPEN, target=survey)
     from .tasks import survey_announce

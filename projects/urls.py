@@ -25,4 +25,5 @@ urlpatterns = [
     path("<int:pk>/return/", views.project_review, {"decision": "return"}, name="return"),
     path("<int:pk>/progress/", views.project_progress, name="progress"),
     path("<int:pk>/reports/", views.report_create, name="report_create"),
+    path("<int:pk>/reports/<int:report_pk>/", views.report_correct, name="report_correct"),
 ]

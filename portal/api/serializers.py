@@ -1,13 +1,16 @@
 """Serializers for accounts, organisations, countries and notifications."""
 
-from django.contrib.auth import password_validation
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
+from rest_framework.fields import SkipField
 from rest_framework.settings import api_settings
 
+from .. import services
 from ..choices import SIGNUP_KINDS, MembershipRole, NotificationKind
 from ..models import Country, Membership, Organization, User
 from ..services.accounts import webhook_secret_hint
@@ -81,25 +84,97 @@ class SignupOrganizationSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
 
+def valid_values(serializer: serializers.Serializer, data, errors: dict) -> dict:
+    """The values of `serializer`'s fields that passed their own checks (nested serializers in
+    part), for a service's check to run on after the serializer refused the input."""
+    values: dict = {}
+    if not isinstance(data, Mapping):
+        return values
+    for field in serializer._writable_fields:
+        if field.field_name in errors:
+            if isinstance(field, serializers.Serializer) and isinstance(errors[field.field_name], dict):
+                values[field.field_name] = valid_values(field, field.get_value(data), errors[field.field_name])
+            continue
+        try:
+            value = field.run_validation(field.get_value(data))
+            method = getattr(serializer, f"validate_{field.field_name}", None)
+            values[field.field_name] = method(value) if method is not None else value
+        except (serializers.ValidationError, DjangoValidationError, SkipField):
+            continue
+    return values
+
+
+class ServiceCheckMixin:
+    """A serializer that, when some fields fail their own checks, also runs the service's check
+    (`service_check(values, errors)`) over the fields that passed, so that one 400 names every
+    problem. A valid input goes on to the service, which checks the rules itself."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict) or not isinstance(data, Mapping):
+                raise
+            errors = dict(exc.detail)
+        self.service_check(valid_values(self, data, errors), errors)
+        raise serializers.ValidationError(errors)
+
+    def service_check(self, values: dict, errors: dict) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def add_check_errors(errors: dict, error: DjangoValidationError) -> None:
+    """A service's ValidationError added to a serializer's errors where it has none of its own."""
+    for field, messages in error.message_dict.items():
+        errors.setdefault(api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field, messages)
+
+
 class SignupSerializer(serializers.Serializer):
+    """The shape of a sign-up; its rules (the username free, the password strong enough, the
+    credit code unused) are services.organization_signup_check's, run on every submission
+    together with the fields' own checks, so one answer lists every problem."""
+
     organization = SignupOrganizationSerializer()
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
     display_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
-    def validate_username(self, value):
-        if User.objects.filter(username__iexact=value).exists():
-            raise serializers.ValidationError(_("该用户名已被使用（this username is taken）。"))
-        return value
-
-    def validate(self, attrs):
-        user = User(username=attrs["username"], email=attrs["email"], display_name=attrs.get("display_name", ""))
+    def to_internal_value(self, data):
         try:
-            password_validation.validate_password(attrs["password"], user)
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict) or not isinstance(data, Mapping):
+                raise
+            errors = dict(exc.detail)
+            values = valid_values(self, data, errors)
+        else:
+            errors = {}
+        self._check(values, errors)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return values
+
+    def _check(self, values: dict, errors: dict) -> None:
+        """The service's errors, added where the serializer found none of its own."""
+        organization = values.get("organization")
+        try:
+            services.organization_signup_check(
+                organization=organization if isinstance(organization, dict) else {},
+                username=values.get("username"),
+                email=values.get("email"),
+                password=values.get("password"),
+                display_name=values.get("display_name"),
+            )
         except DjangoValidationError as exc:
-            raise serializers.ValidationError({"password": exc.messages}) from exc
-        return attrs
+            for field, messages in exc.message_dict.items():
+                if field in SignupOrganizationSerializer.Meta.fields:
+                    if errors.get("organization") is None:
+                        errors["organization"] = {}
+                    if isinstance(errors["organization"], dict):  # not "this field is required"
+                        errors["organization"].setdefault(field, messages)
+                else:
+                    errors.setdefault(api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field, messages)
 
 
 class TokenRequestSerializer(serializers.Serializer):

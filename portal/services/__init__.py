@@ -5,6 +5,7 @@ audit trail and queues Celery work only after commit. Views, serializers, admin 
 commands and tasks call these; none of them repeats a rule.
 
 - `audit.py`: the audit trail (`audit_record`);
+- `errors.py`: `Errors`, which gathers a check's every error into one ValidationError;
 - `accounts.py`: signing up, members, officials, an organisation's details;
 - `notifications.py`: `notify()`, the inbox, channel preferences;
 - `delivery.py`: the outbox: sending e-mail and webhooks, retries, the sweeper;
@@ -17,9 +18,11 @@ Everything public is importable from `portal.services` itself.
 
 from .accounts import (
     member_add,
+    member_add_check,
     member_remove,
     official_create,
     organization_signup,
+    organization_signup_check,
     organization_update,
     organization_verify,
     send_set_password_email,
@@ -40,6 +43,7 @@ from .delivery import (
     retry_delay,
     webhook_signature,
 )
+from .errors import Errors
 from .notifications import (
     UNMUTABLE_KINDS,
     notification_acknowledge,
@@ -56,6 +60,7 @@ from .tokens import token_expires_at, token_is_expired, token_issue, tokens_revo
 __all__ = [
     "UNMUTABLE_KINDS",
     "DeliveryRefused",
+    "Errors",
     "audit_record",
     "check_webhook_destination",
     "deliveries_fan_out",
@@ -65,6 +70,7 @@ __all__ = [
     "delivery_attempt",
     "enqueue_deliveries",
     "member_add",
+    "member_add_check",
     "member_remove",
     "notification_acknowledge",
     "notification_mark_read",
@@ -72,6 +78,7 @@ __all__ = [
     "notify",
     "official_create",
     "organization_signup",
+    "organization_signup_check",
     "organization_update",
     "organization_verify",
     "preference_set",

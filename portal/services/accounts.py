@@ -20,6 +20,7 @@ from ..choices import AgencyPermission, AuditAction, MembershipRole, Notificatio
 from ..models import Membership, Organization, User
 from ..models import _new_webhook_secret as new_webhook_secret
 from .audit import audit_record
+from .errors import Errors
 from .notifications import notify
 
 
@@ -35,6 +36,59 @@ def _check_username_free(username: str) -> None:
         raise ValidationError({"username": _("该用户名已被使用（this username is taken）。")})
 
 
+#: The organisation's fields a sign-up gives.
+SIGNUP_ORGANIZATION_FIELDS = (
+    "name",
+    "name_en",
+    "kind",
+    "credit_code",
+    "province",
+    "city",
+    "contact_email",
+    "webhook_url",
+)
+
+
+def organization_signup_check(
+    *,
+    organization: dict[str, Any],
+    username: str | None = None,
+    email: str | None = None,
+    password: str | None = None,
+    display_name: str | None = None,
+) -> tuple[Organization, User]:
+    """Every rule of a sign-up, all checked: one ValidationError lists each problem on its field
+    (the organisation's fields under their own names, and `username`, `email`, `password`,
+    `display_name`).
+
+    The page and the API call it with whatever values passed their own checks (a value left out
+    is not checked here), so that one submission shows the username taken beside the mistyped
+    credit code and the weak password. Returns the unsaved organisation and user.
+    """
+    errors = Errors()
+    kind = organization.get("kind")
+    if "kind" in organization and kind not in (OrganizationKind.ENTERPRISE, OrganizationKind.SUPPLIER):
+        errors.add("kind", _("只能注册企业或供应商（only enterprises and suppliers may sign up）。"))
+    org = Organization(**{field: value for field, value in organization.items() if field in SIGNUP_ORGANIZATION_FIELDS})
+    org.credit_code = (org.credit_code or "").strip().upper()
+    with errors.collect():
+        org.full_clean(exclude=[f for f in SIGNUP_ORGANIZATION_FIELDS if f not in organization or errors.has(f)])
+    given = {"username": username, "email": email, "display_name": display_name}
+    user = User(**{field: value or "" for field, value in given.items()})
+    if username is not None:
+        with errors.collect():
+            _check_username_free(username)
+    # Fields not given, or already refused (a taken username), are not checked twice.
+    skip = [field for field, value in given.items() if value is None or errors.has(field)]
+    with errors.collect():
+        user.full_clean(exclude=["password", *skip])
+    if password is not None:
+        with errors.collect():
+            _validate_password(password, user)
+    errors.raise_if_any()
+    return org, user
+
+
 @transaction.atomic
 def organization_signup(
     *,
@@ -45,16 +99,9 @@ def organization_signup(
     display_name: str = "",
 ) -> tuple[Organization, User]:
     """Register an enterprise or supplier organisation together with its first admin."""
-    kind = organization.get("kind")
-    if kind not in (OrganizationKind.ENTERPRISE, OrganizationKind.SUPPLIER):
-        raise ValidationError({"kind": _("只能注册企业或供应商（only enterprises and suppliers may sign up）。")})
-    org = Organization(**organization)
-    org.credit_code = (org.credit_code or "").strip().upper()
-    org.full_clean()
-    _check_username_free(username)
-    user = User(username=username, email=email, display_name=display_name)
-    user.full_clean(exclude=["password"])
-    _validate_password(password, user)
+    org, user = organization_signup_check(
+        organization=organization, username=username, email=email, password=password, display_name=display_name
+    )
     user.set_password(password)
     org.save()
     user.save()
@@ -71,6 +118,28 @@ def organization_signup(
     return org, user
 
 
+def member_add_check(
+    *, username: str | None = None, email: str | None = None, display_name: str | None = None, role=None
+) -> User:
+    """Every rule of a new member, as one ValidationError (a value left out is not checked).
+    Returns the unsaved user."""
+    errors = Errors()
+    if role is not None and role not in MembershipRole.values:
+        errors.add("role", _("无效的角色（invalid role）。"))
+    if email is not None and not email:
+        errors.add("email", _("请填写电子邮箱，用于设置密码（an e-mail is needed to set a password）。"))
+    if username is not None:
+        with errors.collect():
+            _check_username_free(username)
+    given = {"username": username, "email": email, "display_name": display_name}
+    user = User(**{field: value or "" for field, value in given.items()})
+    skip = [field for field, value in given.items() if value is None or errors.has(field)]
+    with errors.collect():
+        user.full_clean(exclude=["password", *skip])
+    errors.raise_if_any()
+    return user
+
+
 @transaction.atomic
 def member_add(
     *,
@@ -83,14 +152,8 @@ def member_add(
 ) -> Membership:
     """An organisation admin adds a colleague, who is e-mailed a link to set a password."""
     _require_org_admin(actor, organization)
-    if role not in MembershipRole.values:
-        raise ValidationError({"role": _("无效的角色（invalid role）。")})
-    if not email:
-        raise ValidationError({"email": _("请填写电子邮箱，用于设置密码（an e-mail is needed to set a password）。")})
-    _check_username_free(username)
-    user = User(username=username, email=email, display_name=display_name)
+    user = member_add_check(username=username, email=email, display_name=display_name, role=role)
     user.set_unusable_password()
-    user.full_clean(exclude=["password"])
     user.save()
     membership = Membership.objects.create(user=user, organization=organization, role=role)
     audit_record(actor=actor, action=AuditAction.MEMBERSHIP_ADD, target=membership, username=username, role=role)

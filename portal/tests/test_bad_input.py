@@ -272,7 +272,7 @@ def test_more_than_a_thousand_form_fields_is_a_400_in_json(content_type, cast, a
         ("get", "/api/v1/no-such-resource/", 404),
         ("get", "/api/nothing-here", 404),
         ("get", "/api/v1/projects/999999999/", 404),
-        ("delete", "/api/v1/auth/token/", 405),
+        ("put", "/api/v1/auth/token/", 405),  # POST issues a token, DELETE revokes it
         ("put", "/api/v1/projects/statistics/", 405),
     ],
 )

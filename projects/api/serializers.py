@@ -1,18 +1,22 @@
 """Serializers of the project library. Contract values and staff numbers are shown only to
 the owning organisation and to officials; to everyone else they are null."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from portal.api.rows import RowListSerializer, RowSerializerMixin
+from portal.api.serializers import ServiceCheckMixin, add_check_errors
 from portal.models import Country
 
+from .. import services
 from ..choices import FIRST_YEAR, LAST_YEAR, Half
 from ..models import (
     ExchangeRate,
     IntendedProjectSurvey,
     Project,
     ProjectReport,
+    ProjectReportRevision,
     ProjectReview,
     ProjectStageChange,
     figures_visible,
@@ -28,7 +32,7 @@ class CountryCodeField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data.upper() if isinstance(data, str) else data)
 
 
-class ProjectSerializer(RowSerializerMixin, serializers.ModelSerializer):
+class ProjectSerializer(ServiceCheckMixin, RowSerializerMixin, serializers.ModelSerializer):
     country = CountryCodeField(queryset=Country.objects.all())
     country_name = serializers.CharField(source="country.name_zh", read_only=True)
     region = serializers.CharField(source="country.region", read_only=True)
@@ -80,6 +84,13 @@ class ProjectSerializer(RowSerializerMixin, serializers.ModelSerializer):
 
     def validate_currency(self, value):
         return (value or "").upper()
+
+    def service_check(self, values: dict, errors: dict) -> None:
+        """The rules across fields and the exchange rate, beside the fields' own errors."""
+        try:
+            services.project_check(data=values, project=self.instance, refused=tuple(errors))
+        except DjangoValidationError as error:
+            add_check_errors(errors, error)
 
     def validate_chinese_staff(self, value):
         return value or 0
@@ -164,6 +175,26 @@ class ProjectReportSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["project", "created_at"]
+
+
+class ProjectReportRevisionSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+    previous = serializers.DictField(child=serializers.CharField(), help_text="The values before the correction.")
+
+    class Meta:
+        model = ProjectReportRevision
+        fields = ["id", "previous", "actor", "created_at"]
+
+
+class ProjectReportDetailSerializer(ProjectReportSerializer):
+    """A report with its corrections, newest first; a PATCH corrects the figures."""
+
+    year = serializers.IntegerField(read_only=True)
+    half = serializers.IntegerField(read_only=True)
+    revisions = ProjectReportRevisionSerializer(many=True, read_only=True)
+
+    class Meta(ProjectReportSerializer.Meta):
+        fields = [*ProjectReportSerializer.Meta.fields, "revisions"]
 
 
 class StatisticsRowSerializer(serializers.Serializer):

@@ -40,6 +40,7 @@ from .serializers import (
     MapRowSerializer,
     ProjectDetailSerializer,
     ProjectHistorySerializer,
+    ProjectReportDetailSerializer,
     ProjectReportSerializer,
     ProjectSerializer,
     ReturnDecisionSerializer,
@@ -180,6 +181,34 @@ class ProjectViewSet(ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         report = services.report_create(actor=request.user, project=project, data=serializer.validated_data)
         return Response(ProjectReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("report_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=ProjectReportDetailSerializer,
+        responses={200: ProjectReportDetailSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "patch"],
+        url_path=r"reports/(?P<report_id>[0-9]{1,18})",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def report(self, request, pk=None, report_id=None):
+        """One report with its corrections; PATCH corrects its figures (the project's
+        organisation, while the project is not under review). The half-year does not change."""
+        project = self.get_object()
+        reports = ProjectReport.objects.visible_to(request.user).filter(project=project)
+        report = get_object_or_404(reports.prefetch_related("revisions__actor"), pk=report_id)
+        if request.method == "PATCH":
+            for field in ("year", "half"):
+                if field in request.data and str(request.data[field]) != str(getattr(report, field)):
+                    raise ValidationError({field: _("报告期不能更正；请更正数值，或报送另一个半年度。")})
+            serializer = ProjectReportDetailSerializer(report, data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            services.report_correct(actor=request.user, report=report, data=serializer.validated_data)
+            report = reports.prefetch_related("revisions__actor").get(pk=report.pk)
+        return Response(ProjectReportDetailSerializer(report).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("by", OpenApiTypes.STR, enum=[*selectors.STAT_DIMENSIONS], required=False)],

@@ -471,7 +471,7 @@ def test_the_form_rejects_bad_input_on_its_field_and_creates_nothing(cast, as_us
     assert field in errors, errors
     assert message in " ".join(errors[field])
     assert not Project.objects.exists()
-    assert "请更正下面标出的错误" in page_text(response) or errors.get("__all__")
+    assert "提交的信息有误" in page_text(response)
 
 
 def test_the_edit_form_saves_through_the_service_and_keeps_a_draft_a_draft(cast, as_user):

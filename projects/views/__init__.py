@@ -3,6 +3,7 @@ portal/generic.py:
 
 - `library`: the list with its four libraries, a project's page, the forms and the filing
   workflow's actions, the half-yearly reports;
+- `reports`: correcting a filed report, with its history;
 - `workspace`: the enterprise's workspace and the annual survey of intended projects, the
   officials' review queue;
 - `statistics`: the statistics with their CSV export, and the overseas map (海外图谱).
@@ -24,6 +25,7 @@ from .library import (
     project_withdraw,
     report_create,
 )
+from .reports import report_correct
 from .statistics import project_map, statistics, statistics_export
 from .workspace import review_queue, survey_detail, survey_list, survey_respond, workspace
 
@@ -38,6 +40,7 @@ __all__ = [
     "project_review",
     "project_submit",
     "project_withdraw",
+    "report_correct",
     "report_create",
     "review_queue",
     "statistics",

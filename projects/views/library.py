@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,9 +14,9 @@ from portal.generic import ObjectActionView, ObjectListView, ServiceFormView, fi
 from portal.permissions import is_enterprise, is_official
 
 from .. import selectors, services
-from ..choices import FilingStatus, Library
+from ..choices import FilingStatus, Library, ReviewAction
 from ..forms import ProjectForm, ProjectPageFilterSet, ProjectProgressForm, ReportForm, ReviewForm
-from ..models import Project, ProjectReport
+from ..models import Project, ProjectReport, ProjectReportRevision, ProjectReview
 from .base import ProjectObject, ProjectSection
 
 
@@ -49,6 +50,27 @@ class ProjectListView(ProjectSection, ObjectListView):
         }
 
 
+def return_review(project: Project | None) -> ProjectReview | None:
+    """The official's return of a returned filing, whose comment says what to correct."""
+    if project is None or project.filing_status != FilingStatus.RETURNED:
+        return None
+    return project.reviews.filter(action=ReviewAction.RETURNED).select_related("actor").order_by("-id").first()
+
+
+def report_rows(reports) -> list[ProjectReport]:
+    """The reports, newest first, each with `history`: its corrections, newest first, as
+    (revision, [(field label, value before)])."""
+    revisions = ProjectReportRevision.objects.select_related("actor")
+    reports = list(reports.prefetch_related(Prefetch("revisions", queryset=revisions)).order_by("-year", "-half"))
+    labels = {name: ProjectReport._meta.get_field(name).verbose_name for name in services.REPORT_CORRECTABLE_FIELDS}
+    for report in reports:
+        report.history = [
+            {"revision": revision, "changes": [(labels.get(k, k), v) for k, v in revision.previous.items()]}
+            for revision in report.revisions.all()
+        ]
+    return reports
+
+
 def detail_context(view, project: Project, **forms) -> dict:
     """The project's page: public fields for everyone who may see it; values, staff, the
     filing history and the reports for its organisation and officials; the open actions."""
@@ -62,12 +84,14 @@ def detail_context(view, project: Project, **forms) -> dict:
         "member": user.is_authenticated and Project.objects.editable_by(user).filter(pk=project.pk).exists(),
         "reviews": list(project.reviews.select_related("actor")) if details else [],
         "stage_changes": project.stage_changes.select_related("actor") if details else [],
-        "reports": ProjectReport.objects.visible_to(user).filter(project=project).order_by("-year", "-half"),
+        "reports": report_rows(ProjectReport.objects.visible_to(user).filter(project=project)),
+        # A filed report may be corrected while the project is not under review.
+        "can_correct": project.filing_status != FilingStatus.SUBMITTED,
     }
     if "approve" in allowed:
         context["review_form"] = forms.get("review_form") or ReviewForm()
     if "report" in allowed:
-        context["report_form"] = forms.get("report_form") or ReportForm()
+        context["report_form"] = forms.get("report_form") or ReportForm(period=services.next_report_period(project))
         context["progress_form"] = forms.get("progress_form") or ProjectProgressForm(instance=project)
     if is_official(user):
         year = timezone.localdate().year - 1
@@ -96,11 +120,14 @@ class ProjectCreateView(ProjectSection, ProjectObject, ServiceFormView):
     def perform(self, form, obj):
         return services.project_create(actor=self.request.user, data=form.service_data())
 
+    def check(self, form, obj):
+        services.project_check(data=form.service_data(), project=obj, refused=tuple(form.errors))
+
     def success(self, project):
         return redirect("projects:detail", pk=project.pk)
 
     def invalid(self, form, obj):
-        return self.render({"form": form, "project": obj})
+        return self.render({"form": form, "project": obj, "return_review": return_review(obj)})
 
 
 class ProjectEditView(ProjectCreateView):
@@ -223,6 +250,9 @@ class ReportCreateView(DetailFormView):
 
     def perform(self, form, project):
         return services.report_create(actor=self.request.user, project=project, data=form.service_data())
+
+    def check(self, form, project):
+        services.report_check(project=project, data=form.service_data(), refused=tuple(form.errors))
 
     def message(self, report) -> str:
         return _("已报送 %(year)s 年%(half)s的项目情况。") % {"year": report.year, "half": report.get_half_display()}

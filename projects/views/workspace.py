@@ -11,13 +11,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from portal.generic import ObjectListView, ServiceFormView, error_text
 from portal.permissions import has_agency_permission, is_enterprise, require
 
 from .. import selectors, services
-from ..choices import FilingStatus
+from ..choices import FilingStatus, Stage
 from ..forms import ReviewQueueFilterSet, SurveyOpenForm
 from ..models import IntendedProjectSurvey, Project, SurveyResponse
 from .base import ProjectSection, render_section
@@ -63,17 +62,30 @@ def workspace(request):
 
 
 @login_required
-@require_POST
 def survey_respond(request, pk: int):
-    """The enterprise confirms its intended projects are up to date for the survey."""
+    """GET shows the enterprise what it is confirming (its intended and tracking projects);
+    the POST from that page confirms them for the survey."""
     survey = get_object_or_404(IntendedProjectSurvey, pk=pk)
-    try:
-        services.survey_respond(actor=request.user, survey=survey)
-    except (ValidationError, PermissionError) as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("已确认本企业 %(year)s 年度意向项目。") % {"year": survey.year})
-    return redirect("projects:workspace")
+    # Only an enterprise has projects to confirm; anyone else is told so here rather than sent
+    # to a workspace that refuses them.
+    require(is_enterprise(request.user), _("只有企业可以确认意向项目。"))
+    if request.method == "POST":
+        try:
+            services.survey_respond(actor=request.user, survey=survey)
+        except (ValidationError, PermissionError) as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("已确认本企业 %(year)s 年度意向项目。") % {"year": survey.year})
+        return redirect("projects:workspace")
+    projects = (
+        Project.objects.editable_by(request.user)
+        .filter(stage__in=[Stage.INTENDED, Stage.TRACKING])
+        .select_related("country")
+        .order_by("stage", "name")
+    )
+    today = timezone.localdate()
+    context = {"survey": survey, "projects": projects, "open": survey.opens_on <= today <= survey.closes_on}
+    return render_section(request, "projects/survey_confirm.html", context)
 
 
 class ReviewQueueView(ProjectSection, ObjectListView):
@@ -108,6 +120,9 @@ class SurveyListView(ProjectSection, ServiceFormView):
 
     def perform(self, form, obj):
         return services.survey_open(actor=self.request.user, **form.cleaned_data)
+
+    def check(self, form, obj):
+        services.survey_check(**form.cleaned_data)
 
     def message(self, survey) -> str:
         return _("已发起 %(year)s 年度意向项目调查，企业将收到通知。") % {"year": survey.year}

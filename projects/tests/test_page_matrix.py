@@ -237,14 +237,14 @@ class TestSurveyListPage(PageMatrix):
 
 
 class TestOpenSurveyPages(PageMatrix):
-    """Who answered a survey is for reviewers; enterprises answer it; anyone else is told they
-    cannot (a message, not a 403)."""
+    """Who answered a survey is for reviewers; enterprises answer it; anyone else gets the 403
+    page that says only enterprises confirm intended projects."""
 
     url_name = "projects:survey_detail"
     watch = (SurveyResponse,)
     expect = {
         "get": roles(403, decided(200), anonymous="login"),
-        "post:survey_respond": roles("refused", enterprise("done"), outsider="done", anonymous="login"),
+        "post:survey_respond": roles(403, enterprise("done"), outsider="done", anonymous="login"),
     }
     effects = {"post:survey_respond": lambda survey: survey.responses.exists()}
 

@@ -20,24 +20,24 @@ def validate_credit_code(value: str) -> None:
     code = (value or "").strip().upper()
     if len(code) != 18:
         raise ValidationError(
-            _("统一社会信用代码应为18位（The unified social credit code must have 18 characters）。"),
+            _("统一社会信用代码应为18位。"),
             code="credit_code_length",
         )
     bad = sorted({c for c in code if c not in CREDIT_CODE_CHARSET})
     if bad:
         raise ValidationError(
-            _("统一社会信用代码含有无效字符 %(chars)s（invalid characters）。"),
+            _("统一社会信用代码含有无效字符 %(chars)s。"),
             code="credit_code_charset",
             params={"chars": "".join(bad)},
         )
     if not code[2:8].isdigit():
         raise ValidationError(
-            _("统一社会信用代码第3至8位应为行政区划码（positions 3-8 must be the region code）。"),
+            _("统一社会信用代码第3至8位应为行政区划码。"),
             code="credit_code_region",
         )
     if credit_code_check_char(code[:17]) != code[17]:
         raise ValidationError(
-            _("统一社会信用代码校验位不正确（the check character is wrong）。"),
+            _("统一社会信用代码校验位不正确。"),
             code="credit_code_checksum",
         )
 

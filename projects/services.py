@@ -75,19 +75,14 @@ def to_usd(value: Decimal | None, currency: str) -> Decimal | None:
     rate = ExchangeRate.objects.filter(currency=currency).values_list("usd_per_unit", flat=True).first()
     if rate is None:
         raise ValidationError(
-            {
-                "currency": _(
-                    "尚无 %(code)s 对美元的汇率，请联系主管部门维护汇率（no exchange rate for this currency）。"
-                )
-                % {"code": currency}
-            }
+            {"currency": _("尚无 %(code)s 对美元的汇率，请联系主管部门维护汇率。") % {"code": currency}}
         )
     return (Decimal(value) * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def unknown_currency(code: str) -> ValidationError:
     """The one message for a currency that is not ISO 4217."""
-    return ValidationError({"currency": _("未知币种 %(code)s（unknown ISO 4217 currency）。") % {"code": code}})
+    return ValidationError({"currency": _("未知币种 %(code)s。") % {"code": code}})
 
 
 def _validate(project: Project, exclude: tuple[str, ...] = ()) -> Decimal | None:
@@ -96,15 +91,15 @@ def _validate(project: Project, exclude: tuple[str, ...] = ()) -> Decimal | None
     Returns the contract value in US dollars."""
     errors: dict[str, str] = {}
     if project.contract_value is not None and not project.currency:
-        errors["currency"] = _("填写合同金额时必须选择币种（a contract value needs a currency）。")
+        errors["currency"] = _("填写合同金额时必须选择币种。")
     if project.currency and project.currency not in currency_codes():
         errors.update(unknown_currency(project.currency).message_dict)
     if project.start_date and project.planned_completion and project.planned_completion < project.start_date:
-        errors["planned_completion"] = _("计划竣工日期不能早于开工日期（completion is before the start）。")
+        errors["planned_completion"] = _("计划竣工日期不能早于开工日期。")
     if project.embassy_registered and not project.embassy_registered_on:
-        errors["embassy_registered_on"] = _("请填写报到登记日期（give the registration date）。")
+        errors["embassy_registered_on"] = _("请填写报到登记日期。")
     if project.embassy_registered_on and project.embassy_registered_on > timezone.localdate():
-        errors["embassy_registered_on"] = _("报到登记日期不能晚于今天（the date is in the future）。")
+        errors["embassy_registered_on"] = _("报到登记日期不能晚于今天。")
     collected = Errors()
     for field, message in errors.items():
         if field not in exclude:
@@ -148,7 +143,7 @@ def project_create(*, actor: User, data: dict[str, Any]) -> Project:
     """An enterprise registers a project as a draft."""
     membership = actor.org_membership
     if membership is None or membership.organization.kind != OrganizationKind.ENTERPRISE:
-        raise PermissionError(_("只有企业可以登记项目（only enterprises register projects）。"))
+        raise PermissionError(_("只有企业可以登记项目。"))
     project = Project(organization=membership.organization, created_by=actor, filing_status=FilingStatus.DRAFT)
     for field in EDITABLE_FIELDS:
         if field in data:
@@ -293,7 +288,7 @@ def project_return(*, actor: User, project: Project, comment: str = "") -> Proje
 
     def require_comment(_project: Project) -> None:
         if not comment:
-            raise ValidationError({"comment": _("退回时必须填写意见（say what to correct）。")})
+            raise ValidationError({"comment": _("退回时必须填写意见。")})
 
     project, _review = FILING.transition(
         "return",
@@ -313,10 +308,10 @@ def report_check(*, project: Project, data: dict[str, Any], refused: tuple[str, 
     errors = Errors()
     year, half = data.get("year"), data.get("half")
     if year and half and ProjectReport.objects.filter(project=project, year=year, half=half).exists():
-        errors.add("half", _("该半年度已填报（this half-year has been reported）。"))
+        errors.add("half", _("该半年度已填报。"))
     today = timezone.localdate()
     if year and half and (year > today.year or (year == today.year and half == 2 and today.month < 7)):
-        errors.add("year", _("不能填报尚未开始的半年度（that half-year has not begun）。"))
+        errors.add("year", _("不能填报尚未开始的半年度。"))
     report = ProjectReport(project=project, **data)
     with errors.collect():
         report.full_clean(exclude=["project", "created_by", *refused, *errors.by_field], validate_unique=False)
@@ -398,7 +393,7 @@ def exchange_rate_set(*, actor: User, currency: str, usd_per_unit: Decimal, as_o
     if currency not in currency_codes():
         raise unknown_currency(currency)
     if usd_per_unit is None or usd_per_unit <= 0:
-        raise ValidationError({"usd_per_unit": _("汇率必须大于零（the rate must be positive）。")})
+        raise ValidationError({"usd_per_unit": _("汇率必须大于零。")})
     rate, _created = ExchangeRate.objects.update_or_create(
         currency=currency,
         defaults={"usd_per_unit": usd_per_unit, "as_of": as_of, "source": source, "updated_by": actor},
@@ -437,9 +432,9 @@ def survey_check(*, year=None, opens_on=None, closes_on=None) -> None:
     """Every rule of a new survey, as one ValidationError (a value left out is not checked)."""
     errors = Errors()
     if year is not None and IntendedProjectSurvey.objects.filter(year=year).exists():
-        errors.add("year", _("该年度调查已发起（this year's survey exists）。"))
+        errors.add("year", _("该年度调查已发起。"))
     if opens_on and closes_on and closes_on <= opens_on:
-        errors.add("closes_on", _("截止日期必须晚于开始日期（closes after it opens）。"))
+        errors.add("closes_on", _("截止日期必须晚于开始日期。"))
     errors.raise_if_any()
 
 
@@ -474,10 +469,10 @@ def survey_respond(*, actor: User, survey: IntendedProjectSurvey) -> None:
     """An enterprise confirms its intended projects are up to date for the survey."""
     membership = actor.org_membership
     if membership is None or membership.organization.kind != OrganizationKind.ENTERPRISE:
-        raise PermissionError(_("只有企业可以答复调查（only enterprises answer the survey）。"))
+        raise PermissionError(_("只有企业可以答复调查。"))
     today = timezone.localdate()
     if not survey.opens_on <= today <= survey.closes_on:
-        raise ValidationError(_("调查不在开放期内（the survey is not open）。"))
+        raise ValidationError(_("调查不在开放期内。"))
     from .models import SurveyResponse
 
     SurveyResponse.objects.update_or_create(

@@ -22,8 +22,8 @@ EDITABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.WIT
 DELETABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.WITHDRAWN)
 SUBMITTABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.WITHDRAWN)
 
-OWNER_ONLY = _("只能操作本企业的项目（only your organisation's projects）。")
-REVIEWERS_ONLY = _("需要审核权限（the review permission is required）。")
+OWNER_ONLY = _("只能操作本企业的项目。")
+REVIEWERS_ONLY = _("需要审核权限。")
 
 
 def is_owner(user, project: Project) -> bool:
@@ -48,14 +48,14 @@ FILING = Workflow(
             sources=EDITABLE_STATUSES,
             permitted=is_owner,
             denied=OWNER_ONLY,
-            refused=_("待审核的项目不能修改，请先撤回（withdraw the filing to edit it）。"),
+            refused=_("待审核的项目不能修改，请先撤回。"),
         ),
         Action(
             "delete",
             sources=DELETABLE_STATUSES,
             permitted=is_owner,
             denied=OWNER_ONLY,
-            refused=_("已提交或已备案的项目不能删除（only unfiled projects can be deleted）。"),
+            refused=_("已提交或已备案的项目不能删除。"),
         ),
         Action(
             "submit",
@@ -64,7 +64,7 @@ FILING = Workflow(
             stamp="submitted_at",
             permitted=is_owner,
             denied=OWNER_ONLY,
-            refused=_("该项目当前不能提交（it cannot be submitted in its current status）。"),
+            refused=_("该项目当前不能提交。"),
             history=ReviewAction.SUBMITTED,
             audit=ProjectAuditAction.PROJECT_SUBMIT,
         ),
@@ -74,7 +74,7 @@ FILING = Workflow(
             target=FilingStatus.WITHDRAWN,
             permitted=is_owner,
             denied=OWNER_ONLY,
-            refused=_("只有待审核的项目可以撤回（only submitted filings can be withdrawn）。"),
+            refused=_("只有待审核的项目可以撤回。"),
             history=ReviewAction.WITHDRAWN,
             audit=ProjectAuditAction.PROJECT_WITHDRAW,
         ),
@@ -85,7 +85,7 @@ FILING = Workflow(
             stamp="approved_at",
             permitted=is_reviewer,
             denied=REVIEWERS_ONLY,
-            refused=_("只能审核待审核的项目（only submitted filings can be reviewed）。"),
+            refused=_("只能审核待审核的项目。"),
             history=ReviewAction.APPROVED,
             audit=ProjectAuditAction.PROJECT_APPROVE,
         ),
@@ -95,7 +95,7 @@ FILING = Workflow(
             target=FilingStatus.RETURNED,
             permitted=is_reviewer,
             denied=REVIEWERS_ONLY,
-            refused=_("只能审核待审核的项目（only submitted filings can be reviewed）。"),
+            refused=_("只能审核待审核的项目。"),
             history=ReviewAction.RETURNED,
             audit=ProjectAuditAction.PROJECT_RETURN,
         ),
@@ -104,7 +104,7 @@ FILING = Workflow(
             sources=(FilingStatus.APPROVED,),
             permitted=is_owner,
             denied=OWNER_ONLY,
-            refused=_("项目备案通过后才能填报（the project must be approved first）。"),
+            refused=_("项目备案通过后才能填报。"),
         ),
     ],
 )

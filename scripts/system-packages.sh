@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that `make test` and `make bench` need when they are missing:
-# redis-server (the broker and cache), chromium (the browser tests, with --browser; Playwright
-# cannot download its own browser here) and wrk (the bench's HTTP load, with --bench).
+# redis-server (the broker and cache), gettext (the catalogue test runs makemessages), chromium
+# (the browser tests, with --browser; Playwright cannot download its own browser here) and wrk
+# (the bench's HTTP load, with --bench).
 # PostgreSQL's server binaries are expected on the machine.
 set -euo pipefail
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 if [ "${1:-}" = "--browser" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi

@@ -30,7 +30,7 @@ def exception_handler(exc, context):
             detail = {"detail": exc.messages[0] if len(exc.messages) == 1 else exc.messages}
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, PermissionError):
-        exc = exceptions.PermissionDenied(str(exc) or _("您没有执行该操作的权限（permission denied）。"))
+        exc = exceptions.PermissionDenied(str(exc) or _("您没有执行该操作的权限。"))
     elif isinstance(exc, Http404):
         # get_object_or_404's "No Project matches the given query." is English and names the
         # model; DRF's own message is translated and says no more than that.

@@ -210,7 +210,7 @@ class MemberAddSerializer(serializers.Serializer):
 
     def validate_username(self, value):
         if User.objects.filter(username__iexact=value).exists():
-            raise serializers.ValidationError(_("该用户名已被使用（this username is taken）。"))
+            raise serializers.ValidationError(_("该用户名已被使用。"))
         return value
 
 

@@ -59,11 +59,9 @@ class TokenView(APIView):
         serializer.is_valid(raise_exception=True)
         user = authenticate(request=request, **serializer.validated_data)
         if getattr(request, "axes_locked_out", False):
-            raise PermissionDenied(
-                _("登录失败次数过多，账户已暂时锁定，请稍后再试（too many failed logins; try again later）。")
-            )
+            raise PermissionDenied(_("登录失败次数过多，账户已暂时锁定，请稍后再试。"))
         if user is None:
-            raise AuthenticationFailed(_("用户名或密码不正确（wrong username or password）。"))
+            raise AuthenticationFailed(_("用户名或密码不正确。"))
         token = services.token_issue(user=user)
         return Response(TokenSerializer({"token": token.key, "expires_at": services.token_expires_at(token)}).data)
 

@@ -33,7 +33,7 @@ def _validate_password(password: str, user: User) -> None:
 
 def _check_username_free(username: str) -> None:
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("该用户名已被使用（this username is taken）。")})
+        raise ValidationError({"username": _("该用户名已被使用。")})
 
 
 #: The organisation's fields a sign-up gives.
@@ -68,7 +68,7 @@ def organization_signup_check(
     errors = Errors()
     kind = organization.get("kind")
     if "kind" in organization and kind not in (OrganizationKind.ENTERPRISE, OrganizationKind.SUPPLIER):
-        errors.add("kind", _("只能注册企业或供应商（only enterprises and suppliers may sign up）。"))
+        errors.add("kind", _("只能注册企业或供应商。"))
     org = Organization(**{field: value for field, value in organization.items() if field in SIGNUP_ORGANIZATION_FIELDS})
     org.credit_code = (org.credit_code or "").strip().upper()
     with errors.collect():
@@ -125,9 +125,9 @@ def member_add_check(
     Returns the unsaved user."""
     errors = Errors()
     if role is not None and role not in MembershipRole.values:
-        errors.add("role", _("无效的角色（invalid role）。"))
+        errors.add("role", _("无效的角色。"))
     if email is not None and not email:
-        errors.add("email", _("请填写电子邮箱，用于设置密码（an e-mail is needed to set a password）。"))
+        errors.add("email", _("请填写电子邮箱，用于设置密码。"))
     if username is not None:
         with errors.collect():
             _check_username_free(username)
@@ -202,7 +202,7 @@ def member_remove(*, actor: User, membership: Membership) -> None:
     if membership.role == MembershipRole.ADMIN:
         admins = Membership.objects.select_for_update().filter(organization=organization, role=MembershipRole.ADMIN)
         if admins.count() <= 1:
-            raise ValidationError(_("不能移除组织的最后一位管理员（the last admin cannot be removed）。"))
+            raise ValidationError(_("不能移除组织的最后一位管理员。"))
     user = membership.user
     audit_record(actor=actor, action=AuditAction.MEMBERSHIP_REMOVE, target=membership, username=user.username)
     membership.delete()
@@ -213,7 +213,7 @@ def member_remove(*, actor: User, membership: Membership) -> None:
 def _require_org_admin(actor: User, organization: Organization) -> None:
     membership = actor.org_membership
     if not (membership and membership.organization_id == organization.pk and membership.role == MembershipRole.ADMIN):
-        raise PermissionError(_("只有本组织管理员可以管理成员（only the organisation's admins manage members）。"))
+        raise PermissionError(_("只有本组织管理员可以管理成员。"))
 
 
 @transaction.atomic
@@ -222,7 +222,7 @@ def official_create(
 ) -> User:
     """Create an official in an agency with the given permissions (review, publish_risk, ...)."""
     if agency.kind != OrganizationKind.AGENCY:
-        raise ValidationError({"agency": _("官员必须属于主管部门（officials belong to an agency）。")})
+        raise ValidationError({"agency": _("官员必须属于主管部门。")})
     perms = set(permissions)
     unknown = perms - set(AgencyPermission.values)
     if unknown:

@@ -298,7 +298,7 @@ def deliveries_sweep(*, now=None) -> tuple[int, int]:
     with transaction.atomic():
         expired = list(queued.filter(created_at__lt=now - window).values_list("pk", flat=True)[:10000])
         failed = Delivery.objects.filter(pk__in=expired).update(
-            status=DeliveryStatus.FAILED, last_error=_("超过重试期限（retry window passed）")
+            status=DeliveryStatus.FAILED, last_error=_("超过重试期限")
         )
     due_before = now - timedelta(seconds=settings.NOTIFY["REQUEUE_AFTER_SECONDS"])
     enqueued_before = now - timedelta(seconds=settings.NOTIFY["LOST_AFTER_SECONDS"])

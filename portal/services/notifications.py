@@ -149,7 +149,7 @@ def notification_acknowledge(*, notification: Notification, actor: User) -> Noti
     if notification.recipient_id != actor.pk:
         raise PermissionError
     if not notification.requires_ack:
-        raise ValidationError(_("此通知无需确认（this notification needs no acknowledgement）。"))
+        raise ValidationError(_("此通知无需确认。"))
     now = timezone.now()
     fields = []
     if notification.acknowledged_at is None:
@@ -177,9 +177,9 @@ def notifications_mark_all_read(*, actor: User) -> int:
 def preference_set(*, user: User, kind: str, email: bool, webhook: bool) -> NotificationPreference:
     """Choose the channels for one kind. Alerts that require acknowledgement cannot be muted."""
     if kind not in NotificationKind.values:
-        raise ValidationError({"kind": _("未知的通知类别（unknown kind）。")})
+        raise ValidationError({"kind": _("未知的通知类别。")})
     if kind in UNMUTABLE_KINDS and not (email and webhook):
-        raise ValidationError({"kind": _("风险预警不能关闭（risk alerts cannot be muted）。")})
+        raise ValidationError({"kind": _("风险预警不能关闭。")})
     pref, _created = NotificationPreference.objects.update_or_create(
         user=user, kind=kind, defaults={"email": email, "webhook": webhook}
     )

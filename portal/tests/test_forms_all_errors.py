@@ -30,7 +30,7 @@ def test_the_sign_up_page_shows_the_taken_username_beside_the_fields_errors(clie
 
 def test_each_problem_is_told_once(client, cast):
     response = client.post(reverse("portal:signup"), signup_data(username=cast.owner.username))
-    assert response.context["form"].errors["username"] == ["该用户名已被使用（this username is taken）。"]
+    assert response.context["form"].errors["username"] == ["该用户名已被使用。"]
 
 
 def test_the_sign_up_api_answers_every_problem_in_one_400(api, cast):

@@ -40,7 +40,7 @@ class RefusingProjectXlsx(ProjectXlsx):
 def test_a_permission_error_from_the_service_is_a_row_error_on_the_owner_column(cast):
     # The API refuses non-enterprises first; the service's own refusal still reaches the result.
     result = ProjectXlsx().import_rows([(2, sheet_row(cast.enterprise))], actor=cast.supplier)
-    refusal = "只有企业可以登记项目（only enterprises register projects）。"
+    refusal = "只有企业可以登记项目。"
     assert result.errors == [RowError(2, "organization", refusal)]
     assert result.created == []
     assert not Project.objects.exists()

@@ -26,7 +26,7 @@ PRIVATE_FIELDS = ("contract_value", "currency", "contract_value_usd", "chinese_s
 
 
 class CountryCodeField(serializers.PrimaryKeyRelatedField):
-    default_error_messages = {"does_not_exist": _("未知国家代码 {pk_value}（unknown country code）。")}
+    default_error_messages = {"does_not_exist": _("未知国家代码 {pk_value}。")}
 
     def to_internal_value(self, data):
         return super().to_internal_value(data.upper() if isinstance(data, str) else data)

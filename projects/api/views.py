@@ -263,17 +263,17 @@ class ProjectViewSet(ScopedModelViewSet):
         try:
             year = int(request.query_params.get("year", timezone.localdate().year - 1))
         except ValueError as exc:
-            raise ValidationError({"year": _("年度必须是整数（year must be a whole number）。")}) from exc
+            raise ValidationError({"year": _("年度必须是整数。")}) from exc
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise ValidationError({"year": _("年度超出范围（year out of range）。")})
+            raise ValidationError({"year": _("年度超出范围。")})
         org_id = request.query_params.get("organization")
         if org_id is None:
             organization = request.user.organization
             if organization is None:
-                raise ValidationError({"organization": _("请指定企业（name the organisation）。")})
+                raise ValidationError({"organization": _("请指定企业。")})
         else:
             if not str(org_id).isdigit():
-                raise ValidationError({"organization": _("企业编号无效（invalid organisation id）。")})
+                raise ValidationError({"organization": _("企业编号无效。")})
             organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=org_id)
         estimate = selectors.subsidy_estimate(organization, year)
         return Response(SubsidyEstimateSerializer(estimate).data)
@@ -360,7 +360,7 @@ class ExchangeRateViewSet(
     def update(self, request, *args, **kwargs):
         """Create or change the rate of a currency."""
         if not isinstance(request.data, Mapping):  # e.g. a JSON list: a 400, not a TypeError
-            raise ValidationError({"non_field_errors": [_("请求体必须是 JSON 对象（expected an object）。")]})
+            raise ValidationError({"non_field_errors": [_("请求体必须是 JSON 对象。")]})
         serializer = self.get_serializer(data={**request.data, "currency": kwargs["currency"].upper()})
         serializer.is_valid(raise_exception=True)
         rate = services.exchange_rate_set(actor=request.user, **serializer.validated_data)

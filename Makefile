@@ -78,10 +78,12 @@ lint: $(BIN)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Regenerates the translation catalogues (needs gettext's msgfmt).
+# Regenerates the translation catalogues (needs gettext's msgfmt): the English one from the
+# sources, the Chinese overrides of Django's and DRF's wordings from scripts/zh_overrides.py.
 messages: $(BIN)/.dev-installed
 	DEBUG=1 $(BIN)/python manage.py makemessages -l en --ignore='.venv/*' --ignore='var/*'
-	DEBUG=1 $(BIN)/python manage.py compilemessages -l en --ignore='.venv/*'
+	$(BIN)/python scripts/zh_overrides.py
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l en -l zh_Hans --ignore='.venv/*'
 
 clean:
 	rm -rf var .pytest_cache .coverage htmlcov

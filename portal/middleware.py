@@ -5,9 +5,11 @@ millisecond, most of it in two places: LocaleMiddleware negotiating a language, 
 building the policy header twice (policy and report-only) on every response. Each class here
 does what the original does, and skips the work when its outcome is known:
 
-- `LocaleMiddleware`: under /api/ (never language-prefixed) the language is LANGUAGE_CODE
-  whenever the i18n patterns leave the default language unprefixed, whatever the request asks
-  (Django's own rule); the negotiation is skipped there and the same headers are written.
+- `LocaleMiddleware`: under /api/ (never language-prefixed) Django's rule would answer in
+  LANGUAGE_CODE whatever the request asks. The API follows the request's `Accept-Language`
+  instead (Chinese when it names no language the portal has), and nothing else: no cookie, no
+  session, so a program gets the same answer as the browser that tried the call. A request
+  without the header skips the negotiation.
 - `MessageMiddleware`: API requests show no messages; their storage is not built for them.
 - `CSPMiddleware`: a response that asks for nothing of its own (no decorator, no nonce) gets
   the same headers, built once per settings instead of on every response. Pages, the API and
@@ -29,6 +31,7 @@ from django.dispatch import receiver
 from django.middleware import locale
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import trans_real
 
 API_PREFIX = "/api/"
 
@@ -36,7 +39,7 @@ API_PREFIX = "/api/"
 class LocaleMiddleware(locale.LocaleMiddleware):
     def process_request(self, request):
         if _default_language_only(request):
-            translation.activate(settings.LANGUAGE_CODE)
+            translation.activate(_accepted_language(request.META.get("HTTP_ACCEPT_LANGUAGE")))
             request.LANGUAGE_CODE = translation.get_language()
             return
         super().process_request(request)
@@ -49,6 +52,21 @@ class LocaleMiddleware(locale.LocaleMiddleware):
             response.headers.setdefault("Content-Language", translation.get_language())
             return response
         return super().process_response(request, response)
+
+
+@functools.lru_cache(maxsize=256)
+def _accepted_language(header: str | None) -> str:
+    """The first language of an Accept-Language header that the portal has, else LANGUAGE_CODE."""
+    if not header:
+        return settings.LANGUAGE_CODE
+    for code, _quality in trans_real.parse_accept_lang_header(header):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 def _default_language_only(request) -> bool:
@@ -112,3 +130,5 @@ def _settings_policies() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
 def _forget_policies(*, setting, **kwargs):
     if setting.startswith("CONTENT_SECURITY_POLICY"):
         _settings_policies.cache_clear()
+    if setting in {"LANGUAGES", "LANGUAGE_CODE"}:
+        _accepted_language.cache_clear()

@@ -718,7 +718,7 @@ def test_the_api_answers_in_chinese_after_an_english_page_on_the_same_thread(api
     assert client.get("/en/").headers["Content-Language"] == "en"
     response = api.get(reverse("api:auth-me"))
     assert response.headers["Content-Language"] == "zh-hans"
-    assert response.json()["detail"] == "身份认证信息未提供。"
+    assert response.json()["detail"] == "未提供身份认证信息，请先登录或携带 API 令牌。"
 
 
 def test_session_authenticated_api_writes_still_need_the_csrf_token(cast, db):
@@ -825,3 +825,37 @@ def test_the_cache_keeps_one_redis_client_for_the_throttle():
     assert cache._cache.get_client(write=True) is client
     cache.set("history", [1.5, 2.5], 10)
     assert cache.get("history") == [1.5, 2.5]
+
+
+def test_the_api_answers_in_the_language_the_request_accepts(api, db):
+    english = api.get(reverse("api:auth-me"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    assert english.headers["Content-Language"] == "en"
+    assert english.json()["detail"] == "Authentication credentials were not provided."
+    unknown = api.get(reverse("api:auth-me"), HTTP_ACCEPT_LANGUAGE="fr-FR,de;q=0.8")
+    assert unknown.headers["Content-Language"] == "zh-hans"
+    chinese = api.get(reverse("api:auth-me"), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9,en;q=0.5")
+    assert chinese.headers["Content-Language"] == "zh-hans"
+    assert chinese.json()["detail"] == "未提供身份认证信息，请先登录或携带 API 令牌。"
+
+
+def test_the_portals_own_messages_follow_accept_language_too(api, db):
+    payload = signup_payload(credit_code="91420500")
+    english = api.post(reverse("api:auth-signup"), payload, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = api.post(reverse("api:auth-signup"), payload, format="json")
+    assert english.status_code == chinese.status_code == 400
+    assert chinese.json()["organization"]["credit_code"] == ["统一社会信用代码应为18位。"]
+    assert english.json()["organization"]["credit_code"] == ["The unified social credit code must have 18 characters."]
+    assert not Organization.objects.exists()
+
+
+def test_validation_messages_read_as_the_portal_writes_them_not_word_for_word(api, db):
+    taken = signup_payload()
+    assert api.post(reverse("api:auth-signup"), taken, format="json").status_code == 201
+    again = signup_payload(username="another")
+    again["organization"]["credit_code"] = taken["organization"]["credit_code"]
+    again["organization"]["name"] = "x" * 300
+    response = api.post(reverse("api:auth-signup"), again, format="json")
+    assert response.status_code == 400
+    errors = response.json()["organization"]
+    assert errors["credit_code"] == ["已有组织使用此统一社会信用代码。"]
+    assert errors["name"] == ["最多 200 个字符。"]

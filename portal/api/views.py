@@ -48,7 +48,10 @@ class TokenView(APIView):
         return [] if self._issuing() else super().get_authenticators()
 
     def get_permissions(self):
-        return [permissions.AllowAny()] if self._issuing() else [permissions.IsAuthenticated()]
+        # Only revoking needs a signed-in caller: any other method is a 405 for everyone, as
+        # for a method the view does not have, not a 401 that suggests signing in would help.
+        method = getattr(getattr(self, "request", None), "method", None)
+        return [permissions.IsAuthenticated()] if method == "DELETE" else [permissions.AllowAny()]
 
     def get_authenticate_header(self, request):
         return "Token"  # a refused login is a 401 with WWW-Authenticate, as for a bad token

@@ -171,3 +171,14 @@ def test_the_account_page_is_linked_from_the_header(cast, client):
     client.force_login(cast.owner)
     page = client.get(reverse("portal:home")).content.decode()
     assert f'href="{reverse("portal:account")}"' in page
+
+
+@pytest.mark.parametrize("method", ["get", "put", "patch", "trace"])
+def test_a_method_the_token_endpoint_lacks_is_a_405_even_when_signed_out(api, db, method):
+    response = api.generic(method.upper(), reverse("api:auth-token"))
+    assert response.status_code == 405
+    assert set(response.json()) == {"detail"}
+
+
+def test_revoking_without_a_token_is_a_401(api, db):
+    assert api.delete(reverse("api:auth-token")).status_code == 401

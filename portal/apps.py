@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.db import connections
 from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,15 @@ class PortalConfig(AppConfig):
         post_save.connect(
             password_changed_revokes_tokens, sender="portal.User", dispatch_uid="portal.password_changed_revokes_tokens"
         )
+        user_logged_in.connect(_remember_language, dispatch_uid="portal.remember_language")
+
+
+def _remember_language(sender, request, user, **kwargs) -> None:
+    """Write the user's e-mails in the language of the pages they sign in on."""
+    language = getattr(request, "LANGUAGE_CODE", "") if request is not None else ""
+    if language and language != user.language and language in dict(settings.LANGUAGES):
+        user.language = language
+        type(user).objects.filter(pk=user.pk).update(language=language)
 
 
 def _install_schedules(*, using: str, **kwargs) -> None:

@@ -10,7 +10,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import translate_url
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,8 @@ class User(AbstractUser):
 
     email = models.EmailField(_("电子邮箱"), blank=True)
     display_name = models.CharField(_("姓名"), max_length=100, blank=True)
+    # The language of the pages the user last signed in on: their e-mails are written in it.
+    language = models.CharField(_("通知语言"), max_length=10, choices=settings.LANGUAGES, blank=True)
 
     objects = UserManager()
 
@@ -257,6 +260,9 @@ class Notification(models.Model):
     kind = models.CharField(_("类别"), max_length=30, choices=NotificationKind.choices)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
+    # The same texts in English, rendered when the notification was made (empty: as the Chinese).
+    title_en = models.CharField(_("英文标题"), max_length=200, blank=True)
+    body_en = models.TextField(_("英文内容"), blank=True)
     url = models.CharField(_("链接"), max_length=500, blank=True)
     requires_ack = models.BooleanField(_("需要确认"), default=False)
     dedupe_key = models.CharField(_("去重键"), max_length=200)
@@ -285,6 +291,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def title_in(self, language: str) -> str:
+        return (self.title_en or self.title) if language.startswith("en") else self.title
+
+    def body_in(self, language: str) -> str:
+        return (self.body_en or self.body) if language.startswith("en") else self.body
+
+    def url_in(self, language: str) -> str:
+        return localized_url(self.url, language)
+
+    @property
+    def display_title(self) -> str:
+        return self.title_in(translation.get_language() or settings.LANGUAGE_CODE)
+
+    @property
+    def display_body(self) -> str:
+        return self.body_in(translation.get_language() or settings.LANGUAGE_CODE)
+
+    @property
+    def display_url(self) -> str:
+        return self.url_in(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def localized_url(url: str, language: str) -> str:
+    """A site path stored in Chinese (unprefixed) as the page of `language` (/en/...)."""
+    if not url.startswith("/") or url.startswith("//") or language == settings.LANGUAGE_CODE:
+        return url
+    with translation.override(settings.LANGUAGE_CODE):  # the stored path is resolved as Chinese
+        return translate_url(url, language)
 
 
 class Delivery(models.Model):

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from . import services
+from .messages_i18n import Message
 
 
 @shared_task(name="portal.fan_out_deliveries", acks_late=True, reject_on_worker_lost=True)
@@ -49,14 +50,17 @@ def purge_old_records() -> None:
     max_retries=5,
 )
 def notify_task(
-    recipient_ids: list[int], kind: str, title: str, body: str, url: str, requires_ack: bool, dedupe_key: str
+    recipient_ids: list[int], kind: str, title, body, url: str, requires_ack: bool, dedupe_key: str
 ) -> None:
-    """notify() in a worker, for fan-outs started where no request should wait (idempotent by key)."""
+    """notify() in a worker, for fan-outs started where no request should wait (idempotent by key).
+
+    `title` and `body` are strings or `Message.as_json()`, rendered in each language here.
+    """
     services.notify(
         recipients=recipient_ids,
         kind=kind,
-        title=title,
-        body=body,
+        title=Message.from_json(title),
+        body=Message.from_json(body),
         url=url,
         requires_ack=requires_ack,
         dedupe_key=dedupe_key,

@@ -230,7 +230,19 @@ class InboxView(LoginRequiredMixin, ScopedQuerysetMixin, ListView):
         queryset = (
             super()
             .get_queryset()
-            .only("id", "kind", "title", "body", "url", "requires_ack", "created_at", "read_at", "acknowledged_at")
+            .only(
+                "id",
+                "kind",
+                "title",
+                "body",
+                "title_en",
+                "body_en",
+                "url",
+                "requires_ack",
+                "created_at",
+                "read_at",
+                "acknowledged_at",
+            )
             .order_by("-id")
         )
         self.filterset = InboxFilterSet(self.request.GET or None, queryset=queryset)
@@ -272,6 +284,35 @@ class NotificationReadView(NotificationActionView):
 class NotificationAcknowledgeView(NotificationActionView):
     service = staticmethod(services.notification_acknowledge)
     success_message = gettext_lazy("已确认收到。")
+
+
+class NotificationOpenView(LoginRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin, View):
+    """Follow a notification's link: it is read once opened. GET, as a link is; marking one's
+    own notification read is the only change, and it is the same whoever causes it."""
+
+    model = Notification
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        notification = self.get_object()
+        services.notification_mark_read(notification=notification, actor=request.user)
+        target = notification.display_url
+        # Only the portal's own pages: an outside link is shown as such in the inbox.
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts=None) or not target.startswith("/"):
+            return redirect("portal:inbox")
+        return redirect(target)
+
+
+@login_required
+@require_POST
+def notifications_read_selected(request):
+    try:
+        marked = services.notifications_mark_read(actor=request.user, ids=request.POST.getlist("ids"))
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("已将 %(count)s 条通知标记为已读。") % {"count": marked})
+    return redirect(_next_or(request, reverse("portal:inbox")))
 
 
 @login_required

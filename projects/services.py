@@ -15,11 +15,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from portal.choices import NotificationKind, OrganizationKind
+from portal.messages_i18n import Localized, Message, localized_name
 from portal.models import Membership, User
 from portal.services import Errors, audit_record, notify
 
@@ -187,9 +188,13 @@ def project_update(*, actor: User, project: Project, data: dict[str, Any]) -> Pr
         notify(
             recipients=_reviewers(),
             kind=NotificationKind.PROJECT_REVIEW,
-            title=_("已备案项目关键信息变更，待重新审核：%(name)s") % {"name": project.name},
-            body=_("%(org)s 修改了：%(fields)s") % {"org": project.organization.name, "fields": reopened.comment},
-            url=reverse("projects:review_queue"),
+            title=Message(gettext_noop("已备案项目关键信息变更，待重新审核：%(name)s"), name=localized_name(project)),
+            body=Message(
+                gettext_noop("%(org)s 修改了：%(fields)s"),
+                org=localized_name(project.organization),
+                fields=_changed_labels(key_changed),
+            ),
+            url=reverse("projects:detail", kwargs={"pk": project.pk}),
             dedupe_key=f"project-review:{reopened.pk}",
         )
     if project.stage != before["stage"]:
@@ -225,22 +230,31 @@ def _org_members(organization_id: int) -> list[int]:
     )
 
 
+def _changed_labels(names: list[str]) -> Localized:
+    """The changed fields as their labels, in each language ("国别、合同金额" / "country, contract value")."""
+    labels = {}
+    for language, separator in (("zh-hans", "、"), ("en", ", ")):
+        with translation.override(language):
+            labels[language] = separator.join(str(Project._meta.get_field(name).verbose_name) for name in names)
+    return Localized(labels["zh-hans"], labels["en"])
+
+
 def _tell_reviewers(project: Project, review: ProjectReview) -> None:
     notify(
         recipients=_reviewers(),
         kind=NotificationKind.PROJECT_REVIEW,
-        title=_("新的项目备案待审核：%(name)s") % {"name": project.name},
-        body=_("%(org)s 提交了项目备案。") % {"org": project.organization.name},
-        url=reverse("projects:review_queue"),
+        title=Message(gettext_noop("新的项目备案待审核：%(name)s"), name=localized_name(project)),
+        body=Message(gettext_noop("%(org)s 提交了项目备案。"), org=localized_name(project.organization)),
+        url=reverse("projects:detail", kwargs={"pk": project.pk}),
         dedupe_key=f"project-review:{review.pk}",
     )
 
 
 def _tell_enterprise(project: Project, review: ProjectReview) -> None:
     if project.filing_status == FilingStatus.APPROVED:
-        title = _("项目备案已通过：%(name)s") % {"name": project.name}
+        title = Message(gettext_noop("项目备案已通过：%(name)s"), name=localized_name(project))
     else:
-        title = _("项目备案被退回：%(name)s") % {"name": project.name}
+        title = Message(gettext_noop("项目备案被退回：%(name)s"), name=localized_name(project))
     notify(
         recipients=_org_members(project.organization_id),
         kind=NotificationKind.PROJECT_REVIEW,
@@ -457,8 +471,8 @@ def survey_announce_to_enterprises(*, survey_id: int) -> int:
     return notify(
         recipients=_enterprise_users(),
         kind=NotificationKind.PROJECT_REPORT,
-        title=_("%(year)s 年度境外投资意向项目调查") % {"year": survey.year},
-        body=_("请在 %(date)s 前确认或更新本企业的意向项目。") % {"date": survey.closes_on.isoformat()},
+        title=Message(gettext_noop("%(year)s 年度境外投资意向项目调查"), year=survey.year),
+        body=Message(gettext_noop("请在 %(date)s 前确认或更新本企业的意向项目。"), date=survey.closes_on.isoformat()),
         url=reverse("projects:workspace"),
         dedupe_key=f"survey:{survey.pk}:open",
     )
@@ -499,9 +513,12 @@ def survey_remind_due(*, today=None) -> int:
         sent += notify(
             recipients=list(users.values_list("user_id", flat=True)),
             kind=NotificationKind.PROJECT_REPORT,
-            title=_("提醒：%(year)s 年度意向项目调查将于 %(date)s 截止")
-            % {"year": survey.year, "date": survey.closes_on},
-            body=_("贵企业尚未确认意向项目，请尽快登录平台确认或更新。"),
+            title=Message(
+                gettext_noop("提醒：%(year)s 年度意向项目调查将于 %(date)s 截止"),
+                year=survey.year,
+                date=survey.closes_on.isoformat(),
+            ),
+            body=Message(gettext_noop("贵企业尚未确认意向项目，请尽快登录平台确认或更新。")),
             url=reverse("projects:workspace"),
             dedupe_key=f"survey:{survey.pk}:remind",
         )

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
@@ -12,7 +12,7 @@ from rest_framework.settings import api_settings
 
 from .. import services
 from ..choices import SIGNUP_KINDS, MembershipRole, NotificationKind
-from ..models import Country, Membership, Organization, User
+from ..models import Country, Membership, Organization, User, localized_url
 from ..services.accounts import webhook_secret_hint
 from ..validators import validate_webhook_url
 
@@ -243,7 +243,8 @@ def datetime_text(value, tz) -> str | None:
 class NotificationListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         tz = timezone.get_current_timezone()
-        return [self.child.row(item, tz) for item in data]
+        language = translation.get_language() or ""
+        return [self.child.row(item, tz, language) for item in data]
 
 
 class NotificationSerializer(serializers.Serializer):
@@ -254,7 +255,19 @@ class NotificationSerializer(serializers.Serializer):
     them (`datetime_text`).
     """
 
-    FIELDS = ("id", "kind", "title", "body", "url", "requires_ack", "created_at", "read_at", "acknowledged_at")
+    FIELDS = (
+        "id",
+        "kind",
+        "title",
+        "body",
+        "title_en",
+        "body_en",
+        "url",
+        "requires_ack",
+        "created_at",
+        "read_at",
+        "acknowledged_at",
+    )
 
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=NotificationKind.choices, read_only=True)
@@ -270,16 +283,18 @@ class NotificationSerializer(serializers.Serializer):
         list_serializer_class = NotificationListSerializer
 
     def to_representation(self, instance):
-        return self.row(instance, timezone.get_current_timezone())
+        return self.row(instance, timezone.get_current_timezone(), translation.get_language() or "")
 
-    def row(self, instance, tz) -> dict:
+    def row(self, instance, tz, language: str) -> dict:
+        """The texts in the request's language (Accept-Language); the link to its pages."""
         row = instance if isinstance(instance, dict) else {f: getattr(instance, f) for f in self.FIELDS}
+        english = language.startswith("en")
         return {
             "id": row["id"],
             "kind": row["kind"],
-            "title": row["title"],
-            "body": row["body"],
-            "url": row["url"],
+            "title": (row["title_en"] or row["title"]) if english else row["title"],
+            "body": (row["body_en"] or row["body"]) if english else row["body"],
+            "url": localized_url(row["url"], "en") if english else row["url"],
             "requires_ack": row["requires_ack"],
             "created_at": datetime_text(row["created_at"], tz),
             "read_at": datetime_text(row["read_at"], tz),

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ..choices import AgencyPermission, AuditAction, MembershipRole, NotificationKind, OrganizationKind
+from ..messages_i18n import Message, localized_name
 from ..models import Membership, Organization, User
 from ..models import _new_webhook_secret as new_webhook_secret
 from .audit import audit_record
@@ -110,8 +112,8 @@ def organization_signup(
     notify(
         recipients=[user],
         kind=NotificationKind.ACCOUNT,
-        title=_("欢迎加入走出去企业服务平台"),
-        body=_("您的组织“%(name)s”已注册，您是该组织的管理员。") % {"name": org.name},
+        title=Message(gettext_noop("欢迎加入走出去企业服务平台")),
+        body=Message(gettext_noop("您的组织“%(name)s”已注册，您是该组织的管理员。"), name=localized_name(org)),
         url=reverse("portal:home"),
         dedupe_key=f"signup:{org.pk}",
     )
@@ -178,9 +180,12 @@ def send_set_password_email(*, user: User, organization: Organization) -> None:
     notify(
         recipients=[user],
         kind=NotificationKind.ACCOUNT,
-        title=_("设置您的走出去服务平台密码"),
-        body=_("%(org)s 已将您加入走出去企业服务平台，您的用户名是 %(username)s。请打开以下链接设置密码：")
-        % {"org": organization.name, "username": user.username},
+        title=Message(gettext_noop("设置您的走出去服务平台密码")),
+        body=Message(
+            gettext_noop("%(org)s 已将您加入走出去企业服务平台，您的用户名是 %(username)s。请打开以下链接设置密码："),
+            org=localized_name(organization),
+            username=user.username,
+        ),
         # In the inbox and webhooks: the page that mails a new link. The e-mail has the user's own.
         url=reverse("portal:password_reset"),
         dedupe_key=f"{INVITATION_KEY_PREFIX}{user.pk}",

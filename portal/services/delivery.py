@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..choices import AuditAction, Channel, DeliveryStatus
@@ -192,16 +192,19 @@ def _send_email(delivery: Delivery) -> None:
 
     notification = delivery.notification
     recipient = notification.recipient
-    lines = [notification.body, ""]
-    if notification.dedupe_key.startswith(INVITATION_KEY_PREFIX):
-        lines.append(set_password_link(recipient))  # made now, so that it is fresh, and never stored
-    elif notification.url:
-        lines.append(_absolute(notification.url))
-    if notification.requires_ack:
-        lines.append(_("此通知需要您在平台上确认收到。"))
-    lines += ["", _("—— 走出去企业服务平台")]
+    # In the language of the pages the recipient last signed in on (Chinese until then).
+    language = recipient.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        lines = [notification.body_in(language), ""]
+        if notification.dedupe_key.startswith(INVITATION_KEY_PREFIX):
+            lines.append(set_password_link(recipient))  # made now, so that it is fresh, and never stored
+        elif notification.url:
+            lines.append(_absolute(notification.url_in(language)))
+        if notification.requires_ack:
+            lines.append(_("此通知需要您在平台上确认收到。"))
+        lines += ["", _("—— 走出去企业服务平台")]
     EmailMessage(
-        subject=notification.title,
+        subject=notification.title_in(language),
         body="\n".join(lines),
         to=[recipient.email],
         # A stable Message-ID lets mail systems recognise a resend of the same delivery.
@@ -256,6 +259,8 @@ def _send_webhook(delivery: Delivery) -> None:
         "kind": notification.kind,
         "title": notification.title,
         "body": notification.body,
+        "title_en": notification.title_en or notification.title,
+        "body_en": notification.body_en or notification.body,
         "url": _absolute(notification.url),
         "requires_ack": notification.requires_ack,
         "created_at": notification.created_at.isoformat(),

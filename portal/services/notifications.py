@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..choices import AuditAction, Channel, DeliveryStatus, NotificationKind
+from ..messages_i18n import Message, render_all
 from ..models import Delivery, Membership, Notification, NotificationPreference, Organization, User
 from .audit import audit_record
 from .delivery import _chunks, enqueue_deliveries
@@ -31,17 +33,19 @@ def notify(
     *,
     recipients,
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | Message,
+    body: str | Message = "",
     url: str = "",
     requires_ack: bool = False,
     dedupe_key: str,
 ) -> int:
     """Tell people something: one in-app notification per recipient, then e-mail and webhook.
 
-    `recipients` is an iterable of users or user ids, or a queryset of users. Inactive users
-    are skipped. A recipient already told under `dedupe_key` is skipped, so calling twice is
-    a no-op. Deliveries are queued after commit. Returns how many notifications were created.
+    `recipients` is an iterable of users or user ids, or a queryset of users. `title` and
+    `body` are a `Message` (rendered now in Chinese and in English, each reader sees theirs) or
+    a plain string (the same in both). Inactive users are skipped. A recipient already told
+    under `dedupe_key` is skipped, so calling twice is a no-op. Deliveries are queued after
+    commit. Returns how many notifications were created.
     """
     if kind not in NotificationKind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
@@ -52,10 +56,17 @@ def notify(
     ids = _recipient_ids(recipients)
     if not ids:
         return 0
+    titles, bodies = render_all(title), render_all(body)
+    texts = {
+        "title": titles[settings.LANGUAGE_CODE][:200],
+        "body": bodies[settings.LANGUAGE_CODE],
+        "title_en": titles["en"][:200] if titles["en"] != titles[settings.LANGUAGE_CODE] else "",
+        "body_en": bodies["en"] if bodies["en"] != bodies[settings.LANGUAGE_CODE] else "",
+    }
     for attempt in range(2):
         try:
             with transaction.atomic():
-                created, delivery_ids = _notify_rows(ids, kind, title[:200], body, url, requires_ack, dedupe_key)
+                created, delivery_ids = _notify_rows(ids, kind, texts, url, requires_ack, dedupe_key)
                 # robust: should the broker be down, the Delivery rows are the outbox and the
                 # sweeper hands them over later; the caller's work is saved either way.
                 transaction.on_commit(lambda d=delivery_ids: enqueue_deliveries(d), robust=True)
@@ -68,7 +79,7 @@ def notify(
 
 
 def _notify_rows(
-    ids: list[int], kind: str, title: str, body: str, url: str, requires_ack: bool, dedupe_key: str
+    ids: list[int], kind: str, texts: dict[str, str], url: str, requires_ack: bool, dedupe_key: str
 ) -> tuple[int, list[int]]:
     already = set(Notification.objects.filter(dedupe_key=dedupe_key).values_list("recipient_id", flat=True))
     todo = [pk for pk in ids if pk not in already]
@@ -82,8 +93,7 @@ def _notify_rows(
         Notification(
             recipient_id=pk,
             kind=kind,
-            title=title,
-            body=body,
+            **texts,
             url=url,
             requires_ack=requires_ack,
             dedupe_key=dedupe_key,
@@ -171,6 +181,25 @@ def notification_acknowledge(*, notification: Notification, actor: User) -> Noti
 
 def notifications_mark_all_read(*, actor: User) -> int:
     return Notification.objects.visible_to(actor).unread().update(read_at=timezone.now())
+
+
+MAX_SELECTION = 500
+
+
+def notifications_mark_read(*, actor: User, ids) -> int:
+    """Mark the chosen notifications read; only the actor's own count (others' ids are ignored,
+    as if they did not exist). Returns how many were unread and are now read."""
+    try:
+        chosen = sorted({int(pk) for pk in ids})
+    except (TypeError, ValueError):
+        raise ValidationError({"ids": _("请选择要标为已读的通知。")}) from None
+    if not chosen:
+        raise ValidationError({"ids": _("请选择要标为已读的通知。")})
+    if len(chosen) > MAX_SELECTION:
+        raise ValidationError({"ids": _("一次最多选择 %(max)d 条通知。") % {"max": MAX_SELECTION}})
+    if chosen[0] < 1 or chosen[-1] > 2**63 - 1:
+        raise ValidationError({"ids": _("请选择要标为已读的通知。")})
+    return Notification.objects.visible_to(actor).unread().filter(pk__in=chosen).update(read_at=timezone.now())
 
 
 @transaction.atomic

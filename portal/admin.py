@@ -15,6 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .models import AuditEvent, Country, Delivery, Membership, Notification, NotificationPreference, Organization, User
 
+# The portal's name on every admin page, in the page's language (/admin/ Chinese, /en/admin/).
+admin.site.site_header = _("走出去企业服务平台 · 管理后台")
+admin.site.site_title = _("走出去企业服务平台管理后台")
+admin.site.index_title = _("平台管理")
+
 
 class ViewOnlyAdminMixin:
     """Shown in the admin, never added, changed or deleted there. For history (reviews, stage

@@ -167,3 +167,14 @@ def test_organisations_are_still_added_in_the_admin(superuser_client):
     response = superuser_client.post(reverse("admin:portal_organization_add"), data)
     assert response.status_code == 302
     assert Organization.objects.filter(name="湖北省国资委", verified_at__isnull=True).exists()
+
+
+def test_the_admin_carries_the_portals_name_and_its_sections_in_the_pages_language(superuser_client):
+    chinese = superuser_client.get("/admin/").content.decode()
+    assert "走出去企业服务平台 · 管理后台" in chinese
+    assert "海外项目库" in chinese and "平台基础" in chinese
+    assert "Django administration" not in chinese and "Django 管理" not in chinese
+    english = superuser_client.get("/en/admin/").content.decode()
+    assert "Overseas Expansion Enterprise Service Portal · Administration" in english
+    assert "Overseas Project Library" in english
+    assert "海外项目库" not in english

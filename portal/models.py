@@ -143,7 +143,25 @@ def _new_webhook_secret() -> str:
     return secrets.token_hex(32)
 
 
-class Organization(models.Model):
+class NamedInBothLanguages:
+    """`display_name`: the English name (`name_en`) on English pages when there is one, else the
+    Chinese `name`. For records whose names people write in both languages."""
+
+    @property
+    def display_name(self) -> str:
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        return (self.name_en or self.name) if language.startswith("en") else self.name
+
+    @property
+    def other_name(self) -> str:
+        """The name in the other language, to show beside `display_name` ("" if there is none)."""
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language.startswith("en"):
+            return self.name if self.name_en else ""
+        return self.name_en
+
+
+class Organization(NamedInBothLanguages, models.Model):
     """An enterprise, supplier or agency. Every signed-in user acts for one through a membership."""
 
     name = models.CharField(_("名称"), max_length=200)

@@ -206,7 +206,8 @@ class SignupView(FormView):
             return self.form_invalid(form)
         login(self.request, user, backend=SIGNUP_LOGIN_BACKEND)
         reveal_webhook_secret_once(self.request, org)
-        messages.success(self.request, _("“%(name)s”注册成功，欢迎使用走出去企业服务平台。") % {"name": org.name})
+        welcome = _("“%(name)s”注册成功，欢迎使用走出去企业服务平台。") % {"name": org.display_name}
+        messages.success(self.request, welcome)
         return super().form_valid(form)
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.choices import OrganizationKind
-from portal.models import Country, Organization, ReviewHistory, ScopedQuerySet
+from portal.models import Country, NamedInBothLanguages, Organization, ReviewHistory, ScopedQuerySet
 
 from .choices import FIRST_YEAR, LAST_YEAR, BusinessModel, FilingStatus, Half, ReviewAction, Sector, Stage
 
@@ -100,7 +100,7 @@ class ProjectQuerySet(ScopedQuerySet):
         return self.filter(organization_id=membership.organization_id)
 
 
-class Project(models.Model):
+class Project(NamedInBothLanguages, models.Model):
     """An overseas contracting or investment project of an enterprise, filed with the agency."""
 
     organization = models.ForeignKey(

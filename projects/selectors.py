@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Min, Sum
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import translation
 
 from portal.choices import OrganizationKind, Region
 from portal.models import Organization
@@ -34,7 +35,10 @@ def project_statistics(queryset, by: str) -> list[dict]:
     # and the names made PostgreSQL expect tens of thousands of groups (it multiplies the columns'
     # distinct counts) and sort every project row, on disk, before aggregating; by the code
     # alone it hash-aggregates its ~150 groups in parallel.
-    names = {"country_name_zh": Min("country__name_zh")} if by == "country" else {}
+    # The label is the name in the page's (or the API request's) language.
+    english = (translation.get_language() or "").startswith("en")
+    name_column = "country__name_en" if english else "country__name_zh"
+    names = {"country_name": Min(name_column)} if by == "country" else {}
     rows = (
         queryset.order_by()
         .values(path)
@@ -51,7 +55,7 @@ def project_statistics(queryset, by: str) -> list[dict]:
     for row in rows:
         key = row[path]
         if by == "country":
-            label = row["country_name_zh"]
+            label = row["country_name"]
         elif labels is not None:
             label = str(labels.get(key, key))
         else:

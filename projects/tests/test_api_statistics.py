@@ -207,3 +207,11 @@ def test_statistics_by_an_unknown_dimension_is_a_400(cast, api):
     response = api.as_user(cast.official).get(reverse("api:project-statistics"), {"by": "colour"})
     assert response.status_code == 400
     assert "by" in response.json()
+
+
+def test_statistics_labels_are_in_the_language_asked_for(known_dataset, cast, api):
+    client = api.as_user(cast.official)
+    rows = client.get(reverse("api:project-statistics"), {"by": "country"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (rows[0]["key"], rows[0]["label"]) == ("KE", "Kenya")
+    rows = client.get(reverse("api:project-statistics"), {"by": "region"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert [r["label"] for r in rows] == ["Africa", "Southeast Asia"]

@@ -17,6 +17,7 @@ from portal.testing.cast import Cast
 from projects.choices import BusinessModel, FilingStatus, ReviewAction, Sector, Stage
 from projects.models import IntendedProjectSurvey, Project, ProjectReport, ProjectReview, SurveyResponse
 from projects.search import search_text
+from projects.tests.factories import ProjectFactory
 
 SIGNED_IN_ROLES = [role for role in Cast.ROLES if role != "anonymous"]
 PUBLIC_ROLES = ["anonymous", "outsider", "supplier", "talent"]
@@ -848,3 +849,25 @@ def test_the_pages_speak_english_under_en(cast, as_user):
     assert "Overseas Project Library" in body
     names = as_user(None).get("/en/projects/map/").context["country_names"]
     assert names["KE"] == "Kenya"
+
+
+def test_english_pages_show_english_names_with_the_chinese_beside_them(cast, as_user):
+    project = ProjectFactory(
+        organization=cast.enterprise, name="蒙巴萨港泊位扩建", name_en="Mombasa Port Berth Expansion", approved=True
+    )
+    client = as_user(cast.owner)
+    english = client.get(f"/en/projects/{project.pk}/").content.decode()
+    assert "<h1>Mombasa Port Berth Expansion</h1>" in english
+    assert '<p class="muted" lang="zh-Hans">蒙巴萨港泊位扩建</p>' in english
+    assert cast.enterprise.name_en in english
+    listing = client.get("/en/projects/").content.decode()
+    assert "Mombasa Port Berth Expansion" in listing and "蒙巴萨港泊位扩建" not in listing
+    chinese = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "<h1>蒙巴萨港泊位扩建</h1>" in chinese
+    assert '<p class="muted" lang="en">Mombasa Port Berth Expansion</p>' in chinese
+
+
+def test_a_record_without_an_english_name_keeps_its_chinese_name_on_english_pages(cast, as_user):
+    project = ProjectFactory(organization=cast.enterprise, name="仅有中文名的项目", name_en="", approved=True)
+    english = as_user(cast.owner).get(f"/en/projects/{project.pk}/").content.decode()
+    assert "<h1>仅有中文名的项目</h1>" in english

@@ -167,7 +167,7 @@ class ProjectDeleteView(ProjectSection, ProjectObject, ServiceFormView):
         return project
 
     def message(self, project) -> str:
-        return _("已删除项目“%(name)s”。") % {"name": project.name}
+        return _("已删除项目“%(name)s”。") % {"name": project.display_name}
 
     def success(self, project):
         return redirect("projects:workspace")
@@ -228,8 +228,8 @@ class ProjectReviewView(DetailFormView):
 
     def message(self, project) -> str:
         if self.decision == "approve":
-            return _("已通过“%(name)s”的备案。") % {"name": project.name}
-        return _("已将“%(name)s”退回企业修改。") % {"name": project.name}
+            return _("已通过“%(name)s”的备案。") % {"name": project.display_name}
+        return _("已将“%(name)s”退回企业修改。") % {"name": project.display_name}
 
     def success(self, project):
         return redirect("projects:review_queue")

@@ -123,6 +123,8 @@ NOTIFICATION_COLUMNS = (
     "kind",
     "title",
     "body",
+    "title_en",
+    "body_en",
     "url",
     "requires_ack",
     "dedupe_key",
@@ -141,6 +143,20 @@ _TITLES = {
     NotificationKind.RISK_ALERT: "{country}安全风险预警：请确认已知悉",
     NotificationKind.SYSTEM: "系统维护通知",
 }
+_TITLES_EN = {
+    NotificationKind.PROJECT_REVIEW: "The filing of your project in {country} is approved",
+    NotificationKind.PROJECT_REPORT: "Please file the half-yearly report of your {country} project by the month's end",
+    NotificationKind.SUPPLIER_REVIEW: "The result of your supplier application",
+    NotificationKind.MATCHMAKING: "Invitation to the {country} matchmaking meeting",
+    NotificationKind.TRAINING: "Registration for the overseas safety training",
+    NotificationKind.RISK_ALERT: "{country} security alert: please acknowledge",
+    NotificationKind.SYSTEM: "Scheduled maintenance",
+}
+_BODY_EN = (
+    "Under the Guidelines on Overseas Security Risk Prevention, please follow the security situation"
+    " in {country}, protect your staff, and report any emergency to the authorities at once."
+    " See the portal's notices for details."
+)
 _BODY = (
     "根据《对外投资合作境外安全风险防范指引》，请贵单位及时关注{country}当地安全形势，"
     "落实人员安全防护措施，如有突发情况请第一时间向主管部门报告。详情见平台公告。"
@@ -173,6 +189,8 @@ def notification_rows(
             kind,
             _TITLES[kind].format(country=country),
             _BODY.format(country=country),
+            _TITLES_EN[kind].format(country=country),
+            _BODY_EN.format(country=country),
             f"/projects/{rng.randrange(1, 5000)}/",
             requires_ack,
             f"bench:{recipient_id}:{i}",

@@ -3,9 +3,11 @@
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from . import services
 from .choices import MembershipRole, NotificationKind, OrganizationKind
+from .messages_i18n import Message
 from .models import Membership, Organization, User
 from .validators import credit_code_check_char
 
@@ -100,8 +102,10 @@ def seed(*, stdout) -> DemoAccounts:
     services.notify(
         recipients=list(accounts.users.values()),
         kind=NotificationKind.ACCOUNT,
-        title="欢迎使用走出去企业服务平台",
-        body="这是演示账户。平台汇集政策、市场、金融、项目、人才、风控、税务、法务等“走出去”信息与服务。",
+        title=Message(gettext_noop("欢迎使用走出去企业服务平台")),
+        body=Message(
+            gettext_noop("这是演示账户。平台汇集政策、市场、金融、项目、人才、风控、税务、法务等“走出去”信息与服务。")
+        ),
         url="/",
         dedupe_key="demo:welcome",
     )

@@ -136,15 +136,12 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+# The site's error pages. portal.api.errors answers under /api/ (JSON) and calls these elsewhere.
 def not_found(request, exception=None):
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Server error."}, status=500)
     # Rendered without the request's context processors: they may be what failed.
     return HttpResponseServerError(loader.get_template("500.html").render())
 

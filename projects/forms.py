@@ -263,9 +263,8 @@ class ProjectPageFilterSet(FilterBar, ProjectFilterSet):
         keep = set(self.page_filters)
         if not self.official:
             keep -= {"value_min", "value_max"}
-        for name in list(self.filters):
-            if name not in keep:
-                del self.filters[name]
+        # The bar's fields in the page's order (the search first), without the others.
+        self.filters = {name: self.filters[name] for name in self.page_filters if name in keep and name in self.filters}
         for name, filter_ in self.filters.items():
             widget = self._widget(name)
             if widget is not None:

@@ -97,8 +97,17 @@ def library():
     return cast, approved, report, returned, submitted, survey
 
 
-def test_every_page_fits_a_phone_and_its_menu_opens(browser_page, library):
+def test_every_page_fits_a_phone_and_its_menu_opens(browser_page, library, settings):
     cast, approved, report, returned, submitted, survey = library
+    # The footer with everything a government site shows in it.
+    settings.PORTAL_SITE_INFO = {
+        "HOST_ORGANIZATION": "湖北省商务厅　湖北省住房和城乡建设厅",
+        "CONTACT": "027-87235000　湖北省武汉市武昌区中北路",
+        "ICP_NUMBER": "鄂ICP备05003302号-1",
+        "PUBLIC_SECURITY_NUMBER": "鄂公网安备42010602000123号",
+        "SITE_CODE": "4200000021",
+        "MAP_APPROVAL_NUMBER": "GS(2024)0650号",
+    }
     page = browser_page
     page.set_viewport_size(PHONE)
     problems = []

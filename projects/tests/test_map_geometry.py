@@ -1,6 +1,6 @@
 """The overseas map from China's point of view: Taiwan, Hong Kong and Macao are part of China's
 geometry (no feature, tooltip or border of their own), a 南海诸岛 inset in the lower right, the
-示意图 note."""
+示意图 note, and the 审图号 of an approved standard map when one is configured."""
 
 from __future__ import annotations
 
@@ -78,6 +78,13 @@ def test_the_map_page_shows_the_inset_and_the_note(client, db):
     assert "projects/geo/south-china-sea." in body
     assert "<figcaption>南海诸岛</figcaption>" in body
     assert "示意图，国界线不作为划界依据。" in body
+
+
+def test_the_map_names_its_approval_number_only_when_one_is_set(client, db, settings):
+    assert "审图号" not in client.get(reverse("projects:map")).content.decode()
+    settings.PORTAL_SITE_INFO = {**settings.PORTAL_SITE_INFO, "MAP_APPROVAL_NUMBER": "GS(2024)0650号"}
+    body = client.get(reverse("projects:map")).content.decode()
+    assert "示意图，国界线不作为划界依据。 审图号：GS(2024)0650号" in body
 
 
 def test_the_map_page_speaks_english_under_en(client, db):

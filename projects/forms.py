@@ -266,6 +266,10 @@ class ProjectPageFilterSet(FilterBar, ProjectFilterSet):
         # The bar's fields in the page's order (the search first), without the others.
         self.filters = {name: self.filters[name] for name in self.page_filters if name in keep and name in self.filters}
         for name, filter_ in self.filters.items():
+            # The filters are copies of the API FilterSet's (django-filter shares their objects
+            # between a FilterSet and its subclasses): a form field the API already built for
+            # one would be copied along, with the API's widget. Build it again with the page's.
+            filter_.__dict__.pop("_field", None)
             widget = self._widget(name)
             if widget is not None:
                 filter_.extra["widget"] = widget

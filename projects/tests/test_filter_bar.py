@@ -159,3 +159,16 @@ def test_chips_cost_no_query_beyond_the_bar(cast, client, django_assert_num_quer
     with django_assert_num_queries(3):
         response = client.get(reverse("projects:list"), {"country": "KE", "sector": "transport"})
     assert len(response.context["filterset"].chips()) == 2
+
+
+def test_the_bar_keeps_its_widgets_after_the_api_built_its_own_fields(cast, as_user):
+    """django-filter shares filter objects between the API's FilterSet and the page's: a form
+    field the API built first (the schema, a list request) must not bring the API's widgets."""
+    from projects.filtersets import ProjectFilterSet
+
+    for filter_ in ProjectFilterSet.base_filters.values():
+        assert filter_.field is not None
+    body = page_text(as_user(None).get(reverse("projects:list"), {"library": "intended"}))
+    assert 'type="checkbox" name="sector" value="transport"' in body
+    assert " multiple>" not in body
+    assert '<input type="hidden" name="library" value="intended"' in body

@@ -54,8 +54,8 @@ def fits(page, path: str) -> list[str]:
     if scroll > inner:
         problems.append(f"{path}: scrolls sideways ({scroll}px > {inner}px): {page.evaluate(OVERFLOWING)}")
     # The navigation is one tap away, and fits once open.
-    nav = page.get_by_role("navigation", name="主导航")
-    link = nav.get_by_role("link", name="海外项目库")
+    nav = page.locator("nav.site-nav")
+    link = nav.locator("a[href$='/projects/']")
     if link.is_visible():
         problems.append(f"{path}: the navigation is not collapsed")
     page.get_by_test_id("menu-toggle").click()
@@ -114,6 +114,9 @@ def test_every_page_fits_a_phone_and_its_menu_opens(browser_page, library, setti
 
     for path in ("/", "/projects/", f"/projects/{approved.pk}/", "/projects/map/", "/countries/", "/login/"):
         problems += fits(page, path)
+    # English names are longer.
+    for path in ("/en/", "/en/projects/", f"/en/projects/{approved.pk}/", "/en/projects/map/"):
+        problems += fits(page, path)
 
     sign_in(page, cast.owner, "/projects/workspace/")
     for path in (
@@ -134,6 +137,8 @@ def test_every_page_fits_a_phone_and_its_menu_opens(browser_page, library, setti
         "/account/password/",
         "/inbox/",
         "/inbox/preferences/",
+        "/en/projects/workspace/",
+        "/en/organization/",
     ):
         problems += fits(page, path)
     sign_out(page)
@@ -153,6 +158,8 @@ def test_every_page_fits_a_phone_and_its_menu_opens(browser_page, library, setti
         "/organization/",
         "/account/",
         "/inbox/",
+        "/en/projects/review/",
+        "/en/projects/statistics/",
     ):
         problems += fits(page, path)
     assert problems == []
@@ -231,3 +238,23 @@ def test_the_site_search_box_leads_to_the_projects_found(browser_page, library, 
     expect(rows.first).to_contain_text(LONG_NAME)
     # The words searched for are the library's search filter, shown as its chip.
     expect(page.get_by_test_id("filter-chip")).to_contain_text("铁路")
+
+
+def test_the_check_sees_a_page_that_scrolls_sideways(browser_page):
+    """The measure itself: a page with something wider than the phone fails it."""
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.goto("/countries/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.evaluate(
+        """() => {
+            const wide = document.createElement("p");
+            wide.textContent = "x".repeat(40);
+            wide.className = "secret";
+            wide.classList.add("wide-for-the-test");
+            document.querySelector("main").append(wide);
+            document.querySelector(".wide-for-the-test").style.width = "600px";
+        }"""
+    )
+    assert not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert any("wide-for-the-test" in item for item in page.evaluate(OVERFLOWING))

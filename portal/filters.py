@@ -18,6 +18,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db import models
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from drf_spectacular.utils import extend_schema_field
@@ -117,3 +118,79 @@ class FilterSet(django_filters.FilterSet):
                 return cleaned
 
         return Form
+
+
+class CheckboxDropdown(forms.CheckboxSelectMultiple):
+    """A multiple-choice filter as a drop-down of checkboxes (a <details>, nothing to Ctrl-click;
+    portal/includes/filter_bar.html): none ticked is `empty_label` ("全部行业"), no filter."""
+
+    def __init__(self, empty_label, attrs=None, choices=()):
+        super().__init__(attrs, choices)
+        self.empty_label = empty_label
+
+
+class FilterBar:
+    """What portal/includes/filter_bar.html shows of a FilterSet's form: the fields (hidden ones
+    carried as they are), the active filters as chips that each remove one value, and the link
+    that clears them all. Mixed into a page's FilterSet, which is built with `request=`.
+
+    `carry` names parameters of the page that are not filters (`by` of the statistics) and
+    stay in the form as hidden inputs.
+    """
+
+    carry: tuple[str, ...] = ()
+
+    def visible_fields(self):
+        return [field for field in self.form if not field.is_hidden]
+
+    def hidden_fields(self):
+        return [field for field in self.form if field.is_hidden]
+
+    def carried(self) -> list[tuple[str, str]]:
+        data = self.data or {}
+        return [(name, data.get(name)) for name in self.carry if data.get(name)]
+
+    def _query(self, **replace: list[str]) -> str:
+        """The page's query string without `page`, with the named parameters' values replaced."""
+        query = self.data.copy() if hasattr(self.data, "copy") else QueryDict(mutable=True)
+        query.pop("page", None)
+        for name, values in replace.items():
+            query.setlist(name, values)
+        encoded = query.urlencode()
+        return f"{self.request.path}?{encoded}" if encoded else self.request.path
+
+    @staticmethod
+    def _labels(field) -> dict[str, str]:
+        widget = field.field.widget
+        choices = getattr(widget, "choices", None) or getattr(field.field, "choices", None) or ()
+        return {str(value): str(label) for value, label in choices if not isinstance(label, list | tuple)}
+
+    def chips(self) -> list[dict[str, str]]:
+        """The active filters of the bar's fields, one chip per value: `label`, `value` (as the
+        field names it) and `remove` (this page without that one value)."""
+        data = self.data or {}
+        getlist = getattr(data, "getlist", lambda name: [data[name]] if name in data else [])
+        chips = []
+        for field in self.visible_fields():
+            values = [value for value in getlist(field.html_name) if value]
+            if not values:
+                continue
+            labels = self._labels(field)
+            for value in values:
+                rest = [other for other in getlist(field.html_name) if other != value]
+                chips.append(
+                    {
+                        "name": field.html_name,
+                        "label": str(field.label),
+                        "value": labels.get(value) or labels.get(value.upper()) or value,
+                        "remove": self._query(**{field.html_name: rest}),
+                    }
+                )
+        return chips
+
+    def clear_url(self) -> str:
+        """This page without any of the bar's filters (the carried parameters and tabs stay)."""
+        return self._query(**{field.html_name: [] for field in self.visible_fields()})
+
+    def has_errors(self) -> bool:
+        return bool(self.form.errors)

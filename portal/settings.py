@@ -25,6 +25,16 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Public base URL used in e-mails and webhook payloads.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# What a Chinese government site shows in its footer (empty: not shown), and the 审图号 of an
+# approved standard map put in place of the overseas map's geometry (docs/deploy.md).
+PORTAL_SITE_INFO = {
+    "HOST_ORGANIZATION": env.str("PORTAL_HOST_ORGANIZATION", default=""),  # 主办单位
+    "CONTACT": env.str("PORTAL_CONTACT", default=""),  # 联系方式
+    "ICP_NUMBER": env.str("PORTAL_ICP_NUMBER", default=""),  # ICP 备案号
+    "PUBLIC_SECURITY_NUMBER": env.str("PORTAL_PUBLIC_SECURITY_NUMBER", default=""),  # 公安机关备案号
+    "SITE_CODE": env.str("PORTAL_SITE_CODE", default=""),  # 政府网站标识码
+    "MAP_APPROVAL_NUMBER": env.str("PORTAL_MAP_APPROVAL_NUMBER", default=""),  # 审图号
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -22,7 +22,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.choices import OrganizationKind
+from portal.filters import CheckboxDropdown, FilterBar
 from portal.models import Country, Organization
+from portal.permissions import is_enterprise
 
 from .choices import FIRST_YEAR, LAST_YEAR
 from .filtersets import ProjectFilterSet
@@ -202,25 +204,6 @@ class SurveyOpenForm(forms.Form):
 # --- Filter bars ----------------------------------------------------------------------------
 
 
-class OneOfManySelect(forms.SelectMultiple):
-    """A drop-down for a multiple-choice filter: the form sends one value, a link may send several
-    (`?stage=signed&stage=under_construction`); the empty option means "all"."""
-
-    allow_multiple_selected = False
-
-    def __init__(self, empty_label, attrs=None, choices=()):
-        super().__init__(attrs, choices)
-        self.empty_label = empty_label
-
-    def value_from_datadict(self, data, files, name):
-        return [value for value in super().value_from_datadict(data, files, name) if value]
-
-    def optgroups(self, name, value, attrs=None):
-        groups = super().optgroups(name, value, attrs)
-        empty = self.create_option(name, "", self.empty_label, not value, 0, attrs=attrs)
-        return [(None, [empty], 0), *groups]
-
-
 def _once(build):
     """Choices read from the database when the field is first rendered, and then kept: a filter
     bar that is never rendered costs no query, one that is rendered costs one."""
@@ -234,11 +217,14 @@ def _once(build):
     return choices
 
 
-class ProjectPageFilterSet(ProjectFilterSet):
-    """The API's ProjectFilterSet as a filter bar. Subclasses name the filters their page offers
-    (`page_filters`); the others are dropped, so a page never filters on something it hides.
+class ProjectPageFilterSet(FilterBar, ProjectFilterSet):
+    """The API's ProjectFilterSet as a filter bar (portal/includes/filter_bar.html). Subclasses
+    name the filters their page offers (`page_filters`); the others are dropped, so a page never
+    filters on something it hides.
 
-    Value ranges are offered to officials only: a filter on a value is a way of reading it.
+    Only what the viewer can use is offered: value ranges and enterprises to officials (a filter
+    on a value is a way of reading it), filing statuses to officials and enterprises (everyone
+    else sees approved projects only, so any other status would always give nothing).
     """
 
     page_filters: tuple[str, ...] = (
@@ -273,14 +259,17 @@ class ProjectPageFilterSet(ProjectFilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         self.official = bool(user and user.is_authenticated and user.is_official)
-        self.show_filing_status = bool(user and user.is_authenticated and user.org_membership)
+        self.show_filing_status = bool(user) and (self.official or is_enterprise(user))
         keep = set(self.page_filters)
         if not self.official:
             keep -= {"value_min", "value_max"}
-        for name in list(self.filters):
-            if name not in keep:
-                del self.filters[name]
+        # The bar's fields in the page's order (the search first), without the others.
+        self.filters = {name: self.filters[name] for name in self.page_filters if name in keep and name in self.filters}
         for name, filter_ in self.filters.items():
+            # The filters are copies of the API FilterSet's (django-filter shares their objects
+            # between a FilterSet and its subclasses): a form field the API already built for
+            # one would be copied along, with the API's widget. Build it again with the page's.
+            filter_.__dict__.pop("_field", None)
             widget = self._widget(name)
             if widget is not None:
                 filter_.extra["widget"] = widget
@@ -293,7 +282,7 @@ class ProjectPageFilterSet(ProjectFilterSet):
         if name == "filing_status" and not self.show_filing_status:
             return forms.MultipleHiddenInput()
         if name in ("sector", "stage", "business_model", "filing_status"):
-            return OneOfManySelect(self.EMPTY_LABELS[name])
+            return CheckboxDropdown(self.EMPTY_LABELS[name])
         if name in ("start_after", "start_before"):
             return DateInput()
         if name == "search":
@@ -315,12 +304,6 @@ class ProjectPageFilterSet(ProjectFilterSet):
     def _organization_choices(self) -> list[tuple[str, str]]:
         organizations = Organization.objects.filter(kind=OrganizationKind.ENTERPRISE).order_by("name")
         return [("", self.EMPTY_LABELS["organization"]), *organizations.values_list("pk", "name")]
-
-    def visible_fields(self):
-        return [field for field in self.form if not field.is_hidden]
-
-    def hidden_fields(self):
-        return [field for field in self.form if field.is_hidden]
 
     def active(self) -> bool:
         """Whether any filter of the bar (other than the library tab) is set."""
@@ -352,3 +335,4 @@ class StatisticsFilterSet(ProjectPageFilterSet):
         "start_before",
     )
     hidden_filters = ()
+    carry = ("by",)

@@ -7,8 +7,9 @@ import re
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
-from portal import views
+from portal import urls as portal_urls
 from portal.choices import NotificationKind
 from portal.testing.cast import Cast
 from portal.testing.factories import NotificationFactory
@@ -143,10 +144,12 @@ def test_unknown_api_path_is_a_json_404(client, db):
 
 
 def test_server_error_page_is_html_for_pages_and_json_for_the_api(db):
-    page = views.server_error(RequestFactory().get("/inbox/"))
+    # The root URLconf's handler500: the API's JSON under /api/, the portal's page elsewhere.
+    handler = import_string(portal_urls.handler500)
+    page = handler(RequestFactory().get("/inbox/"))
     assert page.status_code == 500
     assert "服务暂时不可用" in page.content.decode()
-    api = views.server_error(RequestFactory().get("/api/v1/countries/"))
+    api = handler(RequestFactory().get("/api/v1/countries/"))
     assert api.status_code == 500
     assert api["Content-Type"] == "application/json"
 

@@ -861,7 +861,8 @@ def test_english_pages_show_english_names_with_the_chinese_beside_them(cast, as_
     assert '<p class="muted" lang="zh-Hans">蒙巴萨港泊位扩建</p>' in english
     assert cast.enterprise.name_en in english
     listing = client.get("/en/projects/").content.decode()
-    assert "Mombasa Port Berth Expansion" in listing and "蒙巴萨港泊位扩建" not in listing
+    assert f'/en/projects/{project.pk}/">Mombasa Port Berth Expansion</a>' in listing
+    assert '<span class="muted small" lang="zh-Hans">蒙巴萨港泊位扩建</span>' in listing
     chinese = client.get(f"/projects/{project.pk}/").content.decode()
     assert "<h1>蒙巴萨港泊位扩建</h1>" in chinese
     assert '<p class="muted" lang="en">Mombasa Port Berth Expansion</p>' in chinese

@@ -13,7 +13,11 @@ const original = JSON.parse(fs.readFileSync(src, "utf8"));
 const object = original.objects.countries;
 // Areas drawn by Natural Earth apart from the state whose territory they are: drawn merged into it.
 const MERGE = { "Somaliland": "SO", "N. Cyprus": "CY", "Kosovo": "RS" };
-const codeOf = (g) => (g.id ? countries.numericToAlpha2(g.id) : undefined) || MERGE[g.properties.name] || "";
+// The world from China's point of view: Taiwan, Hong Kong and Macao are part of China, merged
+// into CN with no border between them and the mainland and no feature of their own.
+const POINT_OF_VIEW = { TW: "CN", HK: "CN", MO: "CN" };
+const isoOf = (g) => (g.id ? countries.numericToAlpha2(g.id) : undefined) || MERGE[g.properties.name] || "";
+const codeOf = (g) => POINT_OF_VIEW[isoOf(g)] || isoOf(g);
 
 // Group the features by ISO code and merge each group's arcs (so no border is drawn inside).
 const groups = new Map();
@@ -25,7 +29,7 @@ for (const g of object.geometries) {
   groups.get(key).push(g);
 }
 object.geometries = [...groups].map(([key, geoms]) => {
-  const main = geoms.find((g) => g.id) || geoms[0];
+  const main = geoms.find((g) => g.id && isoOf(g) === key) || geoms.find((g) => g.id) || geoms[0];
   const geometry = geoms.length > 1 ? mergeArcs(original, geoms) : { ...main };
   return { ...geometry, id: key, properties: { name: main.properties.name } };
 });

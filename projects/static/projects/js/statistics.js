@@ -25,13 +25,29 @@
     });
   }
 
+  // Category labels must not overlap: each gets the width its bar has (cut short with an
+  // ellipsis, the full name in the tooltip and the table), rotated when they would not fit
+  // side by side, and the grid makes room for them (containLabel).
+  function axisLabel() {
+    var slot = container.clientWidth / Math.max(data.labels.length, 1);
+    var rotate = data.labels.length > 6 || slot < 72 ? 40 : 0;
+    return {
+      interval: 0,
+      rotate: rotate,
+      overflow: "truncate",
+      ellipsis: "…",
+      width: rotate ? Math.min(120, Math.max(56, container.clientHeight * 0.25)) : Math.max(slot - 8, 24),
+      hideOverlap: false,
+    };
+  }
+
   var chart = echarts.init(container, null, { renderer: "canvas" });
   chart.on("finished", function () {
     container.dataset.ready = "true";
   });
   chart.setOption({
     color: ["#0b3d91", "#e8b731"],
-    legend: { top: 0 },
+    legend: { top: 0, type: "scroll" },
     tooltip: {
       trigger: "axis",
       renderMode: "richText",
@@ -48,7 +64,7 @@
     xAxis: {
       type: "category",
       data: data.labels,
-      axisLabel: { interval: 0, rotate: data.labels.length > 6 ? 35 : 0 },
+      axisLabel: axisLabel(),
     },
     yAxis: [
       { type: "value", name: data.names.count, minInterval: 1 },
@@ -70,5 +86,6 @@
   });
   window.addEventListener("resize", function () {
     chart.resize();
+    chart.setOption({ xAxis: { axisLabel: axisLabel() } });
   });
 })();

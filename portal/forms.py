@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import SIGNUP_KINDS, MembershipRole, OrganizationKind
+from .filters import FilterBar
 from .filtersets import CountryFilterSet, NotificationFilterSet
 from .validators import validate_credit_code
 
@@ -186,7 +187,7 @@ class PreferencesForm(forms.Form):
         return changed
 
 
-class InboxFilterSet(NotificationFilterSet):
+class InboxFilterSet(FilterBar, NotificationFilterSet):
     """The inbox's filter bar: the API's NotificationFilterSet with kind and unread only."""
 
     class Meta(NotificationFilterSet.Meta):
@@ -203,7 +204,7 @@ class InboxFilterSet(NotificationFilterSet):
         )
 
 
-class CountryPageFilterSet(CountryFilterSet):
+class CountryPageFilterSet(FilterBar, CountryFilterSet):
     """The country list's filter bar: region (CountryFilterSet) and `q`, a search in both names."""
 
     q = django_filters.CharFilter(method="search", label=_("搜索"))

@@ -243,7 +243,7 @@ class InboxView(LoginRequiredMixin, ScopedQuerysetMixin, ListView):
             )
             .order_by("-id")
         )
-        self.filterset = InboxFilterSet(self.request.GET or None, queryset=queryset)
+        self.filterset = InboxFilterSet(self.request.GET or None, queryset=queryset, request=self.request)
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
@@ -457,7 +457,9 @@ class CountryListView(ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.filterset = CountryPageFilterSet(self.request.GET or None, queryset=Country.objects.order_by("code"))
+        self.filterset = CountryPageFilterSet(
+            self.request.GET or None, queryset=Country.objects.order_by("code"), request=self.request
+        )
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):

@@ -175,3 +175,13 @@ def test_preferences_cannot_mute_risk_alerts(cast, as_user):
     rows = {row["kind"]: row for row in services.preferences_for(cast.owner)}
     assert (rows["risk_alert"]["email"], rows["risk_alert"]["webhook"]) == (True, True)
     assert (rows["training"]["email"], rows["training"]["webhook"]) == (False, False)
+
+
+def test_the_inbox_and_country_filters_are_the_filter_bar_with_removable_chips(cast, as_user, client):
+    NotificationFactory(recipient=cast.owner, kind=NotificationKind.RISK_ALERT)
+    page = as_user(cast.owner).get(reverse("portal:inbox") + "?kind=risk_alert&unread=true").content.decode()
+    assert 'data-testid="filter-form"' in page
+    assert page.count('data-testid="filter-chip"') == 2
+    assert f'href="{reverse("portal:inbox")}?unread=true"' in page  # the kind chip drops the kind only
+    countries = client.get(reverse("portal:countries") + "?region=africa").content.decode()
+    assert 'data-testid="filter-chip"' in countries and "---------" not in countries

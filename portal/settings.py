@@ -168,6 +168,9 @@ MEDIA_URL = "/media/"
 # reads them. `manage.py check` refuses a folder inside STATIC_ROOT or MEDIA_ROOT.
 PRIVATE_MEDIA_ROOT = env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=10) * 1024 * 1024
+# Excel imports (portal.ImportJob): the worker counts the rows done in the cache this often,
+# for the job page's progress bar.
+IMPORT_PROGRESS_EVERY = env.int("IMPORT_PROGRESS_EVERY", default=100)
 # An nginx internal location (e.g. "/_private/") that aliases PRIVATE_MEDIA_ROOT: downloads are
 # then answered with X-Accel-Redirect and nginx sends the bytes. Empty: Django streams them.
 PRIVATE_MEDIA_ACCEL_REDIRECT = env.str("PRIVATE_MEDIA_ACCEL_REDIRECT", default="")
@@ -293,7 +296,8 @@ else:
 #   notify   one e-mail or webhook per task (portal.deliver) and the fan-outs that queue them:
 #            many short, I/O-bound tasks whose latency people notice.
 #   bulk     long or large jobs: notify() for a big audience, announcements to every
-#            enterprise, the nightly retention purge. They never hold up a delivery.
+#            enterprise, the nightly retention purge, Excel imports (portal.import_job_run).
+#            They never hold up a delivery.
 #   default  beat's short periodic jobs (the outbox sweeper, reminders) and any task not routed
 #            below: kept clear, so that the sweeper never waits behind the backlog it sweeps.
 CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in ("notify", "bulk", "default")]
@@ -304,6 +308,7 @@ CELERY_TASK_ROUTES = {
     "portal.notify": {"queue": "bulk"},
     "projects.survey_announce": {"queue": "bulk"},
     "portal.purge_old_records": {"queue": "bulk"},
+    "portal.import_job_run": {"queue": "bulk"},
     "portal.sweep_deliveries": {"queue": "default"},
     "projects.survey_remind": {"queue": "default"},
 }

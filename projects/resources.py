@@ -28,6 +28,7 @@ from rest_framework import serializers
 from portal import xlsx
 from portal.choices import MembershipRole, OrganizationKind
 from portal.models import Country, Membership, Organization
+from portal.permissions import is_enterprise
 
 from . import services
 from .api.serializers import PRIVATE_FIELDS, ProjectSerializer
@@ -90,6 +91,10 @@ class ProjectXlsx(xlsx.XlsxKind):
         dataset = ProjectResource(visible=visible).export(queryset, export_fields=codes, force_native_type=True)
         return xlsx.write_workbook(list(dataset.headers), dataset, title=self.label)
 
+    def can_import(self, user) -> bool:
+        """Enterprises register their own projects, as on the API (`POST projects/import/`)."""
+        return is_enterprise(user)
+
     def create(self, *, actor, data: dict[str, Any]) -> Project:
         return services.project_create(actor=actor, data=data)
 
@@ -142,7 +147,7 @@ class ProjectImportFileSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("Excel（.xlsx）文件，表头同导出文件"))
 
     def validate_file(self, value):
-        if value.size > 5 * 1024 * 1024:
+        if value.size > xlsx.MAX_UPLOAD_BYTES:
             raise serializers.ValidationError(_("文件不能超过 5 MB（at most 5 MB）。"))
         return value
 

@@ -26,6 +26,7 @@ from .choices import (
     Region,
     audit_action_label,
 )
+from .storage import private_storage
 from .validators import validate_credit_code, validate_webhook_url
 
 
@@ -386,10 +387,7 @@ class AuditEvent(models.Model):
 
 
 def import_storage():
-    """The private storage (portal/files.py), imported when first used: that module imports
-    DRF, whose settings import this one."""
-    from .files import private_storage
-
+    """The private storage (portal/storage.py): no URL, outside the web root."""
     return private_storage()
 
 

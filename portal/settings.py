@@ -158,7 +158,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     # Certificates, emergency plans: outside the web root, no URL (portal/files.py).
-    "private": {"BACKEND": "portal.files.PrivateStorage"},
+    "private": {"BACKEND": "portal.storage.PrivateStorage"},
 }
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"

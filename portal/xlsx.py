@@ -165,10 +165,21 @@ class XlsxKind:
     #: PermissionError from `create` is reported on it ("" for the row as a whole).
     owner_column: ClassVar[str] = ""
 
+    #: Why the import page refuses someone (the 403 page shows it).
+    import_refused: ClassVar[Any] = ""
+
     def can_import(self, user) -> bool:
         """Whether `user` may import this kind from the pages (an ImportJob); the API's import
         action says so with its permission class. Nobody, unless the kind says otherwise."""
         return False
+
+    def import_url(self) -> str:
+        """The kind's import page (portal/views_imports.py), for the job page's "upload again"."""
+        return ""
+
+    def result_url(self, job) -> str:
+        """Where a finished job's records are seen (e.g. the enterprise's workspace)."""
+        return ""
 
     def template(self) -> bytes:
         """An empty workbook with the imported columns' headers: what the import page offers."""

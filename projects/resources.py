@@ -21,11 +21,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import widgets
 from rest_framework import serializers
 
 from portal import xlsx
+from portal.api.serializers import ImportRowErrorSerializer
 from portal.choices import MembershipRole, OrganizationKind
 from portal.models import Country, Membership, Organization
 from portal.permissions import is_enterprise
@@ -61,6 +64,9 @@ COLUMNS = (
     xlsx.Column("filing_status", "备案状态", imported=False),
 )
 CODES = tuple(c.code for c in COLUMNS)
+# The largest export one request may ask for (the API's and the list page's); more is refused
+# with a request for narrower filters.
+MAX_EXPORT_ROWS = 20_000
 HEADERS = {c.code: c.header for c in COLUMNS}
 
 #: The export's columns, in order; private values blank in the rows the reader may not see.
@@ -90,6 +96,14 @@ class ProjectXlsx(xlsx.XlsxKind):
         visible = None if user is None else (lambda project: figures_visible(user, project.organization_id))
         dataset = ProjectResource(visible=visible).export(queryset, export_fields=codes, force_native_type=True)
         return xlsx.write_workbook(list(dataset.headers), dataset, title=self.label)
+
+    import_refused = gettext_lazy("只有企业可以导入项目。")
+
+    def import_url(self) -> str:
+        return reverse("projects:import")
+
+    def result_url(self, job) -> str:
+        return reverse("projects:workspace")
 
     def can_import(self, user) -> bool:
         """Enterprises register their own projects, as on the API (`POST projects/import/`)."""
@@ -150,12 +164,6 @@ class ProjectImportFileSerializer(serializers.Serializer):
         if value.size > xlsx.MAX_UPLOAD_BYTES:
             raise serializers.ValidationError(_("文件不能超过 5 MB（at most 5 MB）。"))
         return value
-
-
-class ImportRowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField()
-    field = serializers.CharField(allow_blank=True)
-    message = serializers.CharField()
 
 
 class ProjectImportResultSerializer(serializers.Serializer):

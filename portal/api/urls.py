@@ -36,6 +36,7 @@ def build_router(parts: list[ModuleType]) -> DefaultRouter:
     router.register("countries", views.CountryViewSet, basename="country")
     router.register("organizations", views.OrganizationViewSet, basename="organization")
     router.register("notifications", views.NotificationViewSet, basename="notification")
+    router.register("import-jobs", views.ImportJobViewSet, basename="import-job")
     router.register("notification-preferences", views.NotificationPreferenceViewSet, basename="notification-preference")
     for module in parts:
         part_router = getattr(module, "router", None)

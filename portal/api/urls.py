@@ -36,8 +36,8 @@ def build_router(parts: list[ModuleType]) -> DefaultRouter:
     router.register("countries", views.CountryViewSet, basename="country")
     router.register("organizations", views.OrganizationViewSet, basename="organization")
     router.register("notifications", views.NotificationViewSet, basename="notification")
-    router.register("import-jobs", views.ImportJobViewSet, basename="import-job")
     router.register("notification-preferences", views.NotificationPreferenceViewSet, basename="notification-preference")
+    router.register("import-jobs", views.ImportJobViewSet, basename="import-job")
     for module in parts:
         part_router = getattr(module, "router", None)
         if part_router is None:

@@ -84,3 +84,9 @@ def import_job_run(self, job_id: int) -> None:
             services.import_job_fail(job_id=job_id, message=_("导入因系统故障未能完成，未导入任何记录，请重新上传。"))
             return
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1), max_retries=IMPORT_MAX_RETRIES) from exc
+
+
+@shared_task(name="portal.sweep_import_jobs")
+def sweep_import_jobs() -> None:
+    """Every few minutes (beat): re-queue imports whose task was lost, fail those that died."""
+    services.import_jobs_sweep()

@@ -45,7 +45,7 @@ from .delivery import (
     webhook_signature,
 )
 from .errors import Errors
-from .imports import import_job_create, import_job_fail, import_job_progress, import_job_run
+from .imports import import_job_create, import_job_fail, import_job_progress, import_job_run, import_jobs_sweep
 from .notifications import (
     UNMUTABLE_KINDS,
     notification_acknowledge,
@@ -75,6 +75,7 @@ __all__ = [
     "import_job_fail",
     "import_job_progress",
     "import_job_run",
+    "import_jobs_sweep",
     "member_add",
     "member_add_check",
     "member_remove",

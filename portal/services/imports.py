@@ -20,6 +20,7 @@ finds it running or finished and does nothing.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -79,7 +80,9 @@ def import_job_create(*, actor: User, kind: str, file) -> ImportJob:
         job.file.save("upload.xlsx", file, save=False)
         job.save()
         audit_record(actor=actor, action=AuditAction.IMPORT_JOB_CREATE, target=job, kind=kind, filename=job.filename)
-        transaction.on_commit(lambda: run_task.delay(job.pk))
+        # robust: a broker that is down does not turn a stored upload into a 500; the sweeper
+        # (import_jobs_sweep) queues the job again.
+        transaction.on_commit(lambda: run_task.delay(job.pk), robust=True)
     return job
 
 
@@ -164,6 +167,34 @@ def _finish(
     )
     cache.delete(_progress_key(job.pk))
     return locked
+
+
+def import_jobs_sweep() -> dict[str, int]:
+    """The import sweeper (beat): queue the task again for a job still queued after
+    IMPORT_REQUEUE_AFTER_SECONDS (its task was never handed to the broker, or was lost there);
+    fail a job running longer than IMPORT_STALE_AFTER_SECONDS (its worker died and the task was
+    not redelivered). A job queued twice is still run once (`import_job_run` claims it)."""
+    from ..tasks import import_job_run as run_task
+
+    now = timezone.now()
+    waiting = list(
+        ImportJob.objects.filter(
+            status=ImportJobStatus.QUEUED,
+            created_at__lt=now - timedelta(seconds=settings.IMPORT_REQUEUE_AFTER_SECONDS),
+        ).values_list("pk", flat=True)
+    )
+    for job_id in waiting:
+        run_task.delay(job_id)
+    stale = list(
+        ImportJob.objects.filter(
+            status=ImportJobStatus.RUNNING,
+            started_at__lt=now - timedelta(seconds=settings.IMPORT_STALE_AFTER_SECONDS),
+        ).values_list("pk", flat=True)
+    )
+    for job_id in stale:
+        logger.error("import job %s has been running since before the stale limit: failed", job_id)
+        import_job_fail(job_id=job_id, message=_("导入因系统故障未能完成，未导入任何记录，请重新上传。"))
+    return {"requeued": len(waiting), "failed": len(stale)}
 
 
 def import_job_fail(*, job_id: int, message: str) -> None:

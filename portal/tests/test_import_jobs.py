@@ -4,18 +4,21 @@ task goes to the bulk queue only after the upload commits."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.conf import settings as settings_module
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from portal import services, xlsx
 from portal.choices import ImportJobStatus
 from portal.models import ImportJob
 from portal.services import imports
-from portal.testing.celery_worker import broker_messages, queue_size
+from portal.testing.celery_worker import broker_messages, purge_broker, queue_size
 from projects.models import Project
 from projects.tests.test_import_export import row, workbook
 
@@ -146,3 +149,24 @@ def test_the_task_reaches_the_bulk_queue_only_after_the_upload_commits(cast, cel
         assert queue_size() == 0
     assert (queue_size("notify"), queue_size("bulk"), queue_size("default")) == (0, 1, 0)
     assert [(m.task, m.args) for m in broker_messages()] == [("portal.import_job_run", [job.pk])]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweeper_queues_a_job_left_waiting_and_fails_one_that_died(cast, celery_broker, settings):
+    waiting, fresh, died = queued_job(cast), queued_job(cast), queued_job(cast)
+    long_ago = timezone.now() - timedelta(seconds=settings.IMPORT_STALE_AFTER_SECONDS + 1)
+    ImportJob.objects.filter(pk=waiting.pk).update(created_at=long_ago)
+    ImportJob.objects.filter(pk=died.pk).update(status=ImportJobStatus.RUNNING, task_id="gone", started_at=long_ago)
+    purge_broker()  # the uploads' own tasks
+
+    assert services.import_jobs_sweep() == {"requeued": 1, "failed": 1}
+
+    assert [(m.task, m.args) for m in broker_messages()] == [("portal.import_job_run", [waiting.pk])]
+    assert ImportJob.objects.get(pk=died.pk).status == ImportJobStatus.FAILED
+    assert ImportJob.objects.get(pk=fresh.pk).status == ImportJobStatus.QUEUED
+
+
+def test_the_sweeper_runs_every_five_minutes_on_the_default_queue():
+    entry = settings_module.PORTAL_BEAT_SCHEDULE["imports-sweep"]
+    assert (entry["task"], entry["schedule"]) == ("portal.sweep_import_jobs", 300)
+    assert queue_of("portal.sweep_import_jobs") == "default"

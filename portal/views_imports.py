@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
@@ -43,7 +44,7 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Excel 文件"),
         help_text=gettext_lazy("仅接受 Excel（.xlsx）文件，表头与导入模板一致。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
         error_messages={"required": gettext_lazy("请选择要上传的 Excel（.xlsx）文件。")},
     )
 
@@ -66,8 +67,6 @@ class ImportUploadView(View):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
             return redirect_to_login(request.get_full_path())
         self.xlsx_kind = xlsx.get(self.kind)
         if not self.xlsx_kind.can_import(request.user):
@@ -88,9 +87,10 @@ class ImportUploadView(View):
                 raise PermissionDenied(str(error)) from error
             else:
                 return redirect("portal:import_job", pk=job.pk)
-        return self.render(form, status=400)
+        # 200 with the errors, as every form of the portal answers (ServiceFormView.invalid).
+        return self.render(form)
 
-    def render(self, form, status: int = 200) -> HttpResponse:
+    def render(self, form) -> HttpResponse:
         jobs = (
             ImportJob.objects.visible_to(self.request.user)
             .filter(kind=self.kind)
@@ -106,7 +106,7 @@ class ImportUploadView(View):
             "limits": limits(),
             "columns": [c for c in self.xlsx_kind.columns if c.imported],
         }
-        return render(self.request, self.template_name, context, status=status)
+        return render(self.request, self.template_name, context)
 
 
 @login_required

@@ -35,10 +35,21 @@ def test_an_upload_waits_for_the_worker_shows_its_progress_and_then_the_result(
     bad = tmp_path / "有错误的项目.xlsx"
     bad.write_bytes(workbook([row(cast.enterprise), row(cast.enterprise, contract_value=-1, country="XX")]))
 
+    hostile = tmp_path / "伪装的文件.xlsx"
+    hostile.write_bytes(b"PK\x03\x04 not really a workbook")
+
     sign_in(page, cast.owner, "/projects/workspace/")
     page.get_by_test_id("project-import").click()
     expect(page).to_have_url(re.compile(r"/projects/import/$"))
     expect(page.get_by_test_id("import-template")).to_be_visible()
+
+    # A file that is no workbook is refused at once, on the form, with the summary focused.
+    page.set_input_files("#id_file", str(hostile))
+    page.get_by_role("button", name="上传并导入").click()
+    expect(page.get_by_test_id("error-summary")).to_be_focused()
+    expect(page.get_by_test_id("error-summary")).to_contain_text("无法读取文件")
+    assert not ImportJob.objects.exists()
+
     page.set_input_files("#id_file", str(good))
     page.get_by_role("button", name="上传并导入").click()
 

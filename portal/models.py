@@ -417,7 +417,8 @@ class ImportJob(models.Model):
     """
 
     kind = models.CharField(_("数据类型"), max_length=40)
-    file = models.FileField(_("文件"), upload_to=import_upload_to, storage=import_storage, max_length=255)
+    #: The upload, until the job has finished (then deleted: the result is in the row).
+    file = models.FileField(_("文件"), upload_to=import_upload_to, storage=import_storage, max_length=255, blank=True)
     filename = models.CharField(_("原文件名"), max_length=255, blank=True)
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("组织")

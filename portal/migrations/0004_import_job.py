@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(max_length=40, verbose_name='数据类型')),
-                ('file', models.FileField(max_length=255, storage=portal.models.import_storage, upload_to=portal.models.import_upload_to, verbose_name='文件')),
+                ('file', models.FileField(blank=True, max_length=255, storage=portal.models.import_storage, upload_to=portal.models.import_upload_to, verbose_name='文件')),
                 ('filename', models.CharField(blank=True, max_length=255, verbose_name='原文件名')),
                 ('status', models.CharField(choices=[('queued', '排队中'), ('running', '导入中'), ('done', '已完成'), ('failed', '未导入')], default='queued', max_length=10, verbose_name='状态')),
                 ('total_rows', models.PositiveIntegerField(blank=True, null=True, verbose_name='数据行数')),

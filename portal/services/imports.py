@@ -153,8 +153,10 @@ def _finish(
     locked.created_ids = [] if failed else [record.pk for record in created]
     locked.message = message
     locked.finished_at = timezone.now()
+    _drop_upload(locked)
     locked.save(
         update_fields=[
+            "file",
             "status",
             "errors",
             "total_rows",
@@ -198,9 +200,26 @@ def import_jobs_sweep() -> dict[str, int]:
 
 
 def import_job_fail(*, job_id: int, message: str) -> None:
-    """Record that a job could not be run (its retries spent): nothing was written."""
-    updated = ImportJob.objects.filter(pk=job_id, status__in=[ImportJobStatus.QUEUED, ImportJobStatus.RUNNING]).update(
-        status=ImportJobStatus.FAILED, message=message, finished_at=timezone.now()
-    )
-    if updated:
-        cache.delete(_progress_key(job_id))
+    """Record that a job could not be run (its retries spent, or its worker died): nothing was
+    written."""
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update()
+            .filter(pk=job_id, status__in=[ImportJobStatus.QUEUED, ImportJobStatus.RUNNING])
+            .first()
+        )
+        if job is None:
+            return
+        job.status, job.message, job.finished_at = ImportJobStatus.FAILED, message, timezone.now()
+        _drop_upload(job)
+        job.save(update_fields=["file", "status", "message", "finished_at"])
+    cache.delete(_progress_key(job_id))
+
+
+def _drop_upload(job: ImportJob) -> None:
+    """A finished job keeps its result, not the file: the upload is deleted once the result
+    has committed (a rollback leaves it for the task that will finish the job)."""
+    name, storage = job.file.name, job.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
+    job.file = ""

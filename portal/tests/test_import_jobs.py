@@ -45,11 +45,17 @@ def test_the_task_is_routed_to_the_bulk_queue():
     assert queue_of("portal.import_job_run") == "bulk"
 
 
-def test_a_job_runs_once_and_a_second_run_changes_nothing(cast):
+def test_a_job_runs_once_and_a_second_run_changes_nothing(cast, django_capture_on_commit_callbacks):
     job = queued_job(cast)
-    done = services.import_job_run(job_id=job.pk, task_id="t1")
+    storage, name = job.file.storage, job.file.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.import_job_run(job_id=job.pk, task_id="t1")
     assert (done.status, done.created_count, done.total_rows) == (ImportJobStatus.DONE, 2, 2)
     assert done.started_at is not None and done.finished_at >= done.started_at
+    # The result is in the row; the upload is not kept.
+    assert not storage.exists(name)
+    assert not ImportJob.objects.get(pk=job.pk).file
     # The same task again (a redelivery), or another task: the job is finished, nothing is added.
     assert services.import_job_run(job_id=job.pk, task_id="t1") is None
     assert services.import_job_run(job_id=job.pk, task_id="t2") is None

@@ -345,3 +345,30 @@ def test_a_good_upload_runs_through_a_real_worker_and_the_page_shows_done(
     page = client.get(response["Location"]).content.decode()
     assert "已导入 5 条记录" in page
     assert "Task portal.import_job_run[" in worker.log()
+
+
+def test_the_api_list_of_jobs_costs_the_same_queries_for_any_number(cast, api, django_assert_num_queries):
+    for number in range(4):
+        ImportJob.objects.create(
+            kind="projects", organization=cast.enterprise, created_by=cast.owner, filename=f"{number}.xlsx"
+        )
+    client = api.as_user(cast.owner)
+    client.get("/api/v1/import-jobs/")
+    # the page of jobs with their uploaders (the user's membership is cached on the
+    # force-authenticated user since the first request)
+    with django_assert_num_queries(1):
+        response = client.get("/api/v1/import-jobs/")
+    assert len(response.json()["results"]) == 4
+
+
+def test_the_upload_page_costs_the_same_queries_for_any_number_of_recent_jobs(cast, client, django_assert_num_queries):
+    for number in range(4):
+        ImportJob.objects.create(
+            kind="projects", organization=cast.enterprise, created_by=cast.owner, filename=f"{number}.xlsx"
+        )
+    client.force_login(cast.owner)
+    client.get(IMPORT_URL)
+    # session, user, membership (with organisation), unread count, the recent jobs with uploaders
+    with django_assert_num_queries(5):
+        response = client.get(IMPORT_URL)
+    assert response.content.decode().count('data-testid="import-job-row"') == 4

@@ -84,6 +84,11 @@ def import_job_run(self, job_id: int) -> None:
             services.import_job_fail(job_id=job_id, message=_("导入因系统故障未能完成，未导入任何记录，请重新上传。"))
             return
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1), max_retries=IMPORT_MAX_RETRIES) from exc
+    except Exception:
+        # A fault no retry mends: the job is failed at once rather than left running until the sweeper.
+        logger.exception("import job %s failed", job_id)
+        services.import_job_fail(job_id=job_id, message=_("导入因系统故障未能完成，未导入任何记录，请重新上传。"))
+        raise
 
 
 @shared_task(name="portal.sweep_import_jobs")

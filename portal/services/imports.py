@@ -106,6 +106,14 @@ def import_job_run(*, job_id: int, task_id: str = "") -> ImportJob | None:
 
 def _run(job: ImportJob, *, task_id: str) -> ImportJob | None:
     kind = xlsx.get(job.kind)
+    # The rows are created as the uploader, for the job's organisation: never without one (an
+    # import without an actor is the command's, which registers rows for whichever enterprise
+    # they name), and not if the uploader has since left the organisation or lost the right.
+    actor = job.created_by
+    membership = actor.org_membership if actor is not None and actor.is_active else None
+    if membership is None or membership.organization_id != job.organization_id or not kind.can_import(actor):
+        with transaction.atomic():
+            return _finish(job, task_id=task_id, message=_("上传人已不能为本组织导入，未导入任何记录。"))
     try:
         with job.file.open("rb") as handle:
             header_errors, rows = xlsx.read_rows(handle, kind.columns)
@@ -126,9 +134,7 @@ def _run(job: ImportJob, *, task_id: str) -> ImportJob | None:
 
     # The records and the job's result commit together, or (another task finished it) neither.
     with transaction.atomic():
-        result = kind.import_rows(
-            rows, actor=job.created_by, progress=progress, progress_every=settings.IMPORT_PROGRESS_EVERY
-        )
+        result = kind.import_rows(rows, actor=actor, progress=progress, progress_every=settings.IMPORT_PROGRESS_EVERY)
         return _finish(
             job, task_id=task_id, errors=result.errors, total=len(rows), processed=len(rows), created=result.created
         )

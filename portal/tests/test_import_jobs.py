@@ -176,3 +176,20 @@ def test_the_sweeper_runs_every_five_minutes_on_the_default_queue():
     entry = settings_module.PORTAL_BEAT_SCHEDULE["imports-sweep"]
     assert (entry["task"], entry["schedule"]) == ("portal.sweep_import_jobs", 300)
     assert queue_of("portal.sweep_import_jobs") == "default"
+
+
+@pytest.mark.parametrize("change", ["left", "deactivated", "deleted", "moved"])
+def test_a_job_whose_uploader_may_no_longer_import_for_the_organisation_writes_nothing(change, cast):
+    job = queued_job(cast)
+    if change == "left":
+        cast.owner.membership.delete()
+    elif change == "deactivated":
+        type(cast.owner).objects.filter(pk=cast.owner.pk).update(is_active=False)
+    elif change == "deleted":
+        cast.owner.delete()  # the job's created_by becomes NULL: never an import without an actor
+    else:
+        type(cast.owner.membership).objects.filter(pk=cast.owner.membership.pk).update(organization=cast.outsider_org)
+    failed = services.import_job_run(job_id=job.pk, task_id="t")
+    assert failed.status == ImportJobStatus.FAILED
+    assert "上传人已不能为本组织导入" in failed.message
+    assert not Project.objects.exists()

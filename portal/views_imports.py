@@ -62,7 +62,7 @@ class ImportUploadView(View):
 
     kind: str = ""
     template_name = "portal/import_upload.html"
-    #: Where the page's breadcrumb leads back to (a URL name), and its label.
+    #: Where the page's "back" link leads (a URL name), e.g. the part's workspace.
     back_url_name: str = ""
 
     def dispatch(self, request, *args, **kwargs):

@@ -34,12 +34,20 @@
     function poll() {
       fetch(panel.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (response) {
+          if (response.redirected || (response.status >= 400 && response.status < 500)) {
+            // Signed out, or the job is no longer ours to see: the page itself says what now.
+            window.location.reload();
+            return null;
+          }
           if (!response.ok) {
             throw new Error(String(response.status));
           }
           return response.json();
         })
         .then(function (status) {
+          if (status === null) {
+            return;
+          }
           show(status);
           if (status.finished) {
             window.location.reload();

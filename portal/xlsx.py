@@ -455,7 +455,7 @@ def read_rows(file: BinaryIO | str, columns: tuple[Column, ...]) -> tuple[list[R
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise XlsxError(_("无法读取文件，请上传 Excel（.xlsx）文件（not a readable .xlsx file）。")) from exc
+        raise XlsxError(_("无法读取文件，请上传 Excel（.xlsx）文件。")) from exc
     try:
         sheet = workbook.worksheets[0]
         # The declared <dimension> (absent or wrong in some writers; the loop counts as well).
@@ -468,7 +468,7 @@ def read_rows(file: BinaryIO | str, columns: tuple[Column, ...]) -> tuple[list[R
         if header is not None and len(header) > MAX_COLUMNS:
             raise _too_many_columns()
         if header is None:
-            raise XlsxError(_("文件是空的（the file is empty）。"))
+            raise XlsxError(_("文件是空的。"))
         errors: list[RowError] = []
         codes: list[str | None] = []
         for position, cell in enumerate(header, 1):
@@ -478,7 +478,7 @@ def read_rows(file: BinaryIO | str, columns: tuple[Column, ...]) -> tuple[list[R
                     RowError(1, get_column_letter(position), _("无法识别的列：%(header)s") % {"header": cell})
                 )
             elif code is not None and code in codes:
-                errors.append(RowError(1, code, _("列重复（repeated column）。")))
+                errors.append(RowError(1, code, _("列重复。")))
             codes.append(code)
         rows = []
         for number, values in enumerate(lines, 2):

@@ -141,16 +141,16 @@ def _enterprise_admin(credit_code: str):
     """The user a command-line import registers an enterprise's project as (its first admin,
     else its first member), or why there is none."""
     if not credit_code:
-        return _("请填写企业统一社会信用代码（the enterprise's credit code is required）。")
+        return _("请填写企业统一社会信用代码。")
     organization = Organization.objects.filter(credit_code=credit_code).first()
     if organization is None:
-        return _("未找到统一社会信用代码为 %(code)s 的企业（no such organisation）。") % {"code": credit_code}
+        return _("未找到统一社会信用代码为 %(code)s 的企业。") % {"code": credit_code}
     if organization.kind != OrganizationKind.ENTERPRISE:
-        return _("%(name)s 不是企业，不能登记项目（not an enterprise）。") % {"name": organization.name}
+        return _("%(name)s 不是企业，不能登记项目。") % {"name": organization.name}
     members = Membership.objects.filter(organization=organization, user__is_active=True).select_related("user")
     membership = members.filter(role=MembershipRole.ADMIN).order_by("id").first() or members.order_by("id").first()
     if membership is None:
-        return _("%(name)s 尚无平台账户（the enterprise has no users）。") % {"name": organization.name}
+        return _("%(name)s 尚无平台账户。") % {"name": organization.name}
     return membership.user
 
 
@@ -162,7 +162,9 @@ class ProjectImportFileSerializer(serializers.Serializer):
 
     def validate_file(self, value):
         if value.size > xlsx.MAX_UPLOAD_BYTES:
-            raise serializers.ValidationError(_("文件不能超过 5 MB（at most 5 MB）。"))
+            raise serializers.ValidationError(
+                _("文件不能超过 %(mb)d MB。") % {"mb": xlsx.MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
         return value
 
 

@@ -13,7 +13,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import AuditEvent, Country, Delivery, Membership, Notification, NotificationPreference, Organization, User
+from .models import (
+    AuditEvent,
+    Country,
+    Delivery,
+    ImportJob,
+    Membership,
+    Notification,
+    NotificationPreference,
+    Organization,
+    User,
+)
 
 # The portal's name on every admin page, in the page's language (/admin/ Chinese, /en/admin/).
 admin.site.site_header = _("走出去企业服务平台 · 管理后台")
@@ -195,3 +205,14 @@ class AuditEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["action"]
     list_select_related = ["actor", "organization"]
     search_fields = ["action", "target_id", "actor__username"]
+
+
+# A job is the worker's to write; the admin shows what was uploaded and what came of it.
+@admin.register(ImportJob)
+class ImportJobAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "kind", "organization", "created_by", "status", "total_rows", "created_count", "created_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["organization", "created_by"]
+    search_fields = ["organization__name", "created_by__username", "filename"]
+    date_hierarchy = "created_at"
+    exclude = ["file"]  # a private file has no URL; its name says nothing

@@ -109,3 +109,14 @@ class AuditAction(models.TextChoices):
     NOTIFICATION_ACKNOWLEDGE = "notification.acknowledge", _("确认收到通知")
     DELIVERY_REQUEUE = "delivery.requeue", _("重新投递")
     RETENTION_PURGE = "retention.purge", _("清理过期记录")
+    IMPORT_JOB_CREATE = "import_job.create", _("上传导入文件")
+
+
+class ImportJobStatus(models.TextChoices):
+    """Where an Excel import (portal.ImportJob) is: waiting for a worker, being read and
+    written, finished (its records written), or refused (nothing written, see its errors)."""
+
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未导入")

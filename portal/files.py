@@ -36,12 +36,10 @@ from django import forms
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
-from django.core.files.storage import FileSystemStorage, storages
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -50,7 +48,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
+from .storage import PrivateStorage, private_storage
 from .viewmixins import get_scoped_or_404
+
+__all__ = ["PrivateStorage", "private_storage"]  # re-exported
 
 logger = logging.getLogger(__name__)
 
@@ -130,39 +131,8 @@ def validate_private_file(file) -> None:
 
 
 # --- Where files are kept -------------------------------------------------------------------
-class PrivateStorage(FileSystemStorage):
-    """Files under PRIVATE_MEDIA_ROOT, which has no URL: `url()` raises, nothing is public.
-
-    Files are readable by the owner and group only (0640, folders 0750), so that nginx can be
-    given access through the group for X-Accel-Redirect and nobody else (docs/deploy.md).
-    """
-
-    def __init__(self, location=None, file_permissions_mode=0o640, directory_permissions_mode=0o750, **kwargs):
-        super().__init__(
-            location=location,
-            file_permissions_mode=file_permissions_mode,
-            directory_permissions_mode=directory_permissions_mode,
-            **kwargs,
-        )
-
-    @cached_property
-    def base_location(self):
-        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
-
-    @cached_property
-    def base_url(self):
-        return None
-
-    def _clear_cached_properties(self, setting, **kwargs):
-        super()._clear_cached_properties(setting, **kwargs)
-        if setting == "PRIVATE_MEDIA_ROOT":
-            self.__dict__.pop("base_location", None)
-            self.__dict__.pop("location", None)
-
-
-def private_storage() -> PrivateStorage:
-    """The storage named "private" in settings.STORAGES."""
-    return storages["private"]
+# PrivateStorage and private_storage() live in portal/storage.py (models import them, and this
+# module imports DRF, whose settings import the models); they are importable from here too.
 
 
 def private_upload_to(instance, filename: str) -> str:

@@ -3,9 +3,9 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .choices import NotificationKind
+from .choices import ImportJobStatus, NotificationKind
 from .filters import BooleanFilter, FilterSet
-from .models import Country, Notification, Organization
+from .models import Country, ImportJob, Notification, Organization
 
 
 class CountryFilterSet(FilterSet):
@@ -36,3 +36,12 @@ class NotificationFilterSet(FilterSet):
         if value:
             return queryset.filter(requires_ack=True, acknowledged_at__isnull=True)
         return queryset.exclude(requires_ack=True, acknowledged_at__isnull=True)
+
+
+class ImportJobFilterSet(FilterSet):
+    kind = django_filters.CharFilter(label=_("数据类型"))
+    status = django_filters.ChoiceFilter(choices=ImportJobStatus.choices, label=_("状态"))
+
+    class Meta:
+        model = ImportJob
+        fields = ["kind", "status"]

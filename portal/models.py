@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.contrib.admin import display as admin_display
@@ -19,12 +20,14 @@ from .choices import (
     AgencyPermission,
     Channel,
     DeliveryStatus,
+    ImportJobStatus,
     MembershipRole,
     NotificationKind,
     OrganizationKind,
     Region,
     audit_action_label,
 )
+from .storage import private_storage
 from .validators import validate_credit_code, validate_webhook_url
 
 
@@ -434,3 +437,83 @@ class AuditEvent(models.Model):
     def action_label(self) -> str:
         """The action's label, as its part declared it (portal.choices.register_audit_actions)."""
         return audit_action_label(self.action)
+
+
+def import_storage():
+    """The private storage (portal/storage.py): no URL, outside the web root."""
+    return private_storage()
+
+
+def import_upload_to(instance, filename: str) -> str:
+    """`portal/importjob/<uuid4>.xlsx`: not guessable, nothing of the uploader's name."""
+    return f"portal/importjob/{uuid.uuid4().hex}.xlsx"
+
+
+class ImportJobQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> ImportJobQuerySet:
+        """An organisation's imports are its members' to see, officials' included: another
+        organisation's job is a 404 to everyone."""
+        membership = getattr(user, "org_membership", None) if user.is_authenticated else None
+        if membership is None:
+            return self.none()
+        return self.filter(organization_id=membership.organization_id)
+
+
+class ImportJob(models.Model):
+    """One uploaded Excel file of a kind (portal.xlsx), imported by a Celery worker.
+
+    The upload is checked in the request (size, archive, declared dimensions); the worker reads
+    the rows and imports them all or nothing (`XlsxKind.import_rows`). `processed_rows` is the
+    count at the end; while the job runs its live count is in the cache
+    (`services.import_job_progress`), because the rows are written in one transaction that no
+    other connection sees until it commits.
+    """
+
+    kind = models.CharField(_("数据类型"), max_length=40)
+    #: The upload, until the job has finished (then deleted: the result is in the row).
+    file = models.FileField(_("文件"), upload_to=import_upload_to, storage=import_storage, max_length=255, blank=True)
+    filename = models.CharField(_("原文件名"), max_length=255, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("组织")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(_("数据行数"), null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新建记录数"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新记录数"), default=0)
+    #: [{"row": 3, "field": "country", "message": "..."}]; row 1 is the header, field "" the row.
+    errors = models.JSONField(_("行错误"), default=list, blank=True)
+    #: Why the file as a whole was refused (unreadable, missing); row errors are in `errors`.
+    message = models.TextField(_("说明"), blank=True)
+    #: The uploader's language: the worker writes the errors in it.
+    language = models.CharField(_("语言"), max_length=10, blank=True)
+    #: The ids of the records created, for the result page's links.
+    created_ids = models.JSONField(_("新建记录编号"), default=list, blank=True)
+    #: The worker's task id while it runs: a retry of the same task may take the job up again.
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["organization", "-id"], name="import_job_by_org")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]), name="import_job_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)

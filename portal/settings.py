@@ -168,7 +168,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     # Certificates, emergency plans: outside the web root, no URL (portal/files.py).
-    "private": {"BACKEND": "portal.files.PrivateStorage"},
+    "private": {"BACKEND": "portal.storage.PrivateStorage"},
 }
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"
@@ -178,6 +178,13 @@ MEDIA_URL = "/media/"
 # reads them. `manage.py check` refuses a folder inside STATIC_ROOT or MEDIA_ROOT.
 PRIVATE_MEDIA_ROOT = env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=10) * 1024 * 1024
+# Excel imports (portal.ImportJob): the worker counts the rows done in the cache this often,
+# for the job page's progress bar.
+IMPORT_PROGRESS_EVERY = env.int("IMPORT_PROGRESS_EVERY", default=100)
+# The import sweeper (portal.sweep_import_jobs) queues again a job still waiting after this long,
+# and fails one still running after this long (5,000 rows take well under a minute).
+IMPORT_REQUEUE_AFTER_SECONDS = env.int("IMPORT_REQUEUE_AFTER_SECONDS", default=300)
+IMPORT_STALE_AFTER_SECONDS = env.int("IMPORT_STALE_AFTER_SECONDS", default=2 * 3600)
 # An nginx internal location (e.g. "/_private/") that aliases PRIVATE_MEDIA_ROOT: downloads are
 # then answered with X-Accel-Redirect and nginx sends the bytes. Empty: Django streams them.
 PRIVATE_MEDIA_ACCEL_REDIRECT = env.str("PRIVATE_MEDIA_ACCEL_REDIRECT", default="")
@@ -303,7 +310,8 @@ else:
 #   notify   one e-mail or webhook per task (portal.deliver) and the fan-outs that queue them:
 #            many short, I/O-bound tasks whose latency people notice.
 #   bulk     long or large jobs: notify() for a big audience, announcements to every
-#            enterprise, the nightly retention purge. They never hold up a delivery.
+#            enterprise, the nightly retention purge, Excel imports (portal.import_job_run).
+#            They never hold up a delivery.
 #   default  beat's short periodic jobs (the outbox sweeper, reminders) and any task not routed
 #            below: kept clear, so that the sweeper never waits behind the backlog it sweeps.
 CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in ("notify", "bulk", "default")]
@@ -314,7 +322,9 @@ CELERY_TASK_ROUTES = {
     "portal.notify": {"queue": "bulk"},
     "projects.survey_announce": {"queue": "bulk"},
     "portal.purge_old_records": {"queue": "bulk"},
+    "portal.import_job_run": {"queue": "bulk"},
     "portal.sweep_deliveries": {"queue": "default"},
+    "portal.sweep_import_jobs": {"queue": "default"},
     "projects.survey_remind": {"queue": "default"},
 }
 CELERY_TASK_IGNORE_RESULT = True
@@ -346,6 +356,9 @@ PORTAL_BEAT_SCHEDULE = {
         "task": "portal.sweep_deliveries",
         "schedule": env.int("NOTIFY_SWEEP_EVERY_SECONDS", default=60),
     },
+    # The import sweeper: re-queues Excel imports whose task was lost, fails those whose worker
+    # died (IMPORT_REQUEUE_AFTER_SECONDS, IMPORT_STALE_AFTER_SECONDS).
+    "imports-sweep": {"task": "portal.sweep_import_jobs", "schedule": 300},
     # Reminds enterprises that have not answered an intended-project survey closing within a
     # week: every morning at 08:00, so the e-mail arrives at the start of the working day.
     "projects-survey-remind": {"task": "projects.survey_remind", "schedule": crontab(hour=8, minute=0)},

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views, views_account
+from . import views, views_account, views_imports
 
 app_name = "portal"
 urlpatterns = [
@@ -33,6 +33,9 @@ urlpatterns = [
     path("organization/webhook-secret/rotate/", views_account.webhook_secret_rotate, name="webhook_secret_rotate"),
     path("organization/members/add/", views.member_add, name="member_add"),
     path("organization/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("imports/", views_imports.import_jobs, name="import_jobs"),
+    path("imports/<int:pk>/", views_imports.import_job_detail, name="import_job"),
+    path("imports/<int:pk>/status/", views_imports.import_job_status, name="import_job_status"),
     path("countries/", views.CountryListView.as_view(), name="countries"),
     # The four parts; each replaces its placeholder when its issue lands.
     path("suppliers/", views.part_placeholder, {"part": "suppliers"}, name="suppliers"),

@@ -1,10 +1,15 @@
 """Celery tasks of the portal shell (the notification centre, retention): thin, named, idempotent."""
 
+import logging
+
 from celery import shared_task
 from django.db import OperationalError
+from django.utils.translation import gettext as _
 
 from . import services
 from .messages_i18n import Message
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="portal.fan_out_deliveries", acks_late=True, reject_on_worker_lost=True)
@@ -65,3 +70,32 @@ def notify_task(
         requires_ack=requires_ack,
         dedupe_key=dedupe_key,
     )
+
+
+IMPORT_MAX_RETRIES = 5
+
+
+@shared_task(name="portal.import_job_run", bind=True, acks_late=True, reject_on_worker_lost=True)
+def import_job_run(self, job_id: int) -> None:
+    """Run one Excel import (services.import_job_run): a job already finished, or running under
+    another task, is left alone. A lost database connection is retried with backoff (about 2,
+    4, 8, 16, 32 s), the earlier attempt having been rolled back; then the job is failed."""
+    try:
+        services.import_job_run(job_id=job_id, task_id=self.request.id or "")
+    except OperationalError as exc:
+        if self.request.retries >= IMPORT_MAX_RETRIES:
+            logger.exception("import job %s: the database failed %d times, giving up", job_id, self.request.retries + 1)
+            services.import_job_fail(job_id=job_id, message=_("导入因系统故障未能完成，未导入任何记录，请重新上传。"))
+            return
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1), max_retries=IMPORT_MAX_RETRIES) from exc
+    except Exception:
+        # A fault no retry mends: the job is failed at once rather than left running until the sweeper.
+        logger.exception("import job %s failed", job_id)
+        services.import_job_fail(job_id=job_id, message=_("导入因系统故障未能完成，未导入任何记录，请重新上传。"))
+        raise
+
+
+@shared_task(name="portal.sweep_import_jobs")
+def sweep_import_jobs() -> None:
+    """Every few minutes (beat): re-queue imports whose task was lost, fail those that died."""
+    services.import_jobs_sweep()

@@ -66,6 +66,8 @@ from rest_framework.settings import api_settings
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_ROWS = 5000
+# The largest upload an import takes (the API's and the pages'); a real 5,000-row file is well under.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # What an upload may unpack to before anything parses it. openpyxl reads the shared strings
 # whole when it opens a workbook, and a sheet of blank rows compresses a thousandfold: a 290 KB
 # file held two million rows. A real import of 5,000 rows of 20 columns is a few megabytes.
@@ -163,6 +165,26 @@ class XlsxKind:
     #: PermissionError from `create` is reported on it ("" for the row as a whole).
     owner_column: ClassVar[str] = ""
 
+    #: Why the import page refuses someone (the 403 page shows it).
+    import_refused: ClassVar[Any] = ""
+
+    def can_import(self, user) -> bool:
+        """Whether `user` may import this kind from the pages (an ImportJob); the API's import
+        action says so with its permission class. Nobody, unless the kind says otherwise."""
+        return False
+
+    def import_url(self) -> str:
+        """The kind's import page (portal/views_imports.py), for the job page's "upload again"."""
+        return ""
+
+    def result_url(self, job) -> str:
+        """Where a finished job's records are seen (e.g. the enterprise's workspace)."""
+        return ""
+
+    def template(self) -> bytes:
+        """An empty workbook with the imported columns' headers: what the import page offers."""
+        return write_workbook([c.header for c in self.columns if c.imported], [], title=self.label)
+
     def export(self, *, user=None, queryset=None) -> bytes:  # pragma: no cover - abstract
         """The records `user` may see (None: everything, for the command) as a workbook."""
         raise NotImplementedError
@@ -206,20 +228,33 @@ class XlsxKind:
             return ImportResult(errors=header_errors)
         return self.import_rows(rows, actor=actor)
 
-    def import_rows(self, rows: list[tuple[int, dict[str, Any]]], *, actor=None) -> ImportResult:
+    def import_rows(
+        self,
+        rows: list[tuple[int, dict[str, Any]]],
+        *,
+        actor=None,
+        progress: Callable[[int], None] | None = None,
+        progress_every: int = 100,
+    ) -> ImportResult:
         """Create the records of `rows` ((row number, {code: cell value})), all or nothing.
 
         With `actor` (the API) the records are the actor's; without (the command) `row_actor`
         says whose each row is. Every row is checked even after an error, so that the result
-        lists them all; with any error nothing stays and `created` is empty."""
+        lists them all; with any error nothing stays and `created` is empty. `progress`, if
+        given, is called with the number of rows done every `progress_every` rows and at the end
+        (an ImportJob's live count)."""
         result = ImportResult()
         with transaction.atomic():
             self.prepare()
-            for number, row in rows:
+            for done, (number, row) in enumerate(rows, 1):
                 errors, record = self._import_row(number, row, actor=actor)
                 result.errors += errors
                 if record is not None:
                     result.created.append(record)
+                if progress is not None and done % progress_every == 0:
+                    progress(done)
+            if progress is not None:
+                progress(len(rows))
             if result.errors:
                 transaction.set_rollback(True)
                 result.created = []
@@ -380,6 +415,35 @@ def _too_many_rows() -> XlsxError:
 
 def _too_many_columns() -> XlsxError:
     return XlsxError(_("列数过多（超过 %(max)d 列），请使用导入模板。") % {"max": MAX_COLUMNS})
+
+
+def check_upload(file) -> None:
+    """What an import can refuse at once, in the request, before a worker reads a row: a file
+    over MAX_UPLOAD_BYTES, an archive that would unpack too far (`check_archive`), a workbook
+    that does not open, and a first sheet whose declared dimensions pass the caps. Raises
+    XlsxError with the reason; the rows themselves are `read_rows`'s, in the worker."""
+    size = getattr(file, "size", None)
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise XlsxError(_("文件不能超过 %(mb)d MB。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+    check_archive(file)
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise XlsxError(_("无法读取文件，请上传 Excel（.xlsx）文件。")) from exc
+    try:
+        if not workbook.worksheets:
+            raise XlsxError(_("文件中没有工作表。"))
+        sheet = workbook.worksheets[0]
+        if (sheet.max_row or 0) > MAX_IMPORT_ROWS + 1:
+            raise _too_many_rows()
+        if (sheet.max_column or 0) > MAX_COLUMNS:
+            raise _too_many_columns()
+    except SyntaxError as exc:
+        raise XlsxError(_("文件无法读取：工作表内容已损坏，请用 Excel 重新保存后再上传。")) from exc
+    finally:
+        workbook.close()
+        if hasattr(file, "seek"):
+            file.seek(0)
 
 
 def read_rows(file: BinaryIO | str, columns: tuple[Column, ...]) -> tuple[list[RowError], list[tuple[int, dict]]]:

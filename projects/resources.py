@@ -21,13 +21,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import widgets
 from rest_framework import serializers
 
 from portal import xlsx
+from portal.api.serializers import ImportRowErrorSerializer
 from portal.choices import MembershipRole, OrganizationKind
 from portal.models import Country, Membership, Organization
+from portal.permissions import is_enterprise
 
 from . import services
 from .api.serializers import PRIVATE_FIELDS, ProjectSerializer
@@ -60,6 +64,9 @@ COLUMNS = (
     xlsx.Column("filing_status", "备案状态", imported=False),
 )
 CODES = tuple(c.code for c in COLUMNS)
+# The largest export one request may ask for (the API's and the list page's); more is refused
+# with a request for narrower filters.
+MAX_EXPORT_ROWS = 20_000
 HEADERS = {c.code: c.header for c in COLUMNS}
 
 #: The export's columns, in order; private values blank in the rows the reader may not see.
@@ -89,6 +96,18 @@ class ProjectXlsx(xlsx.XlsxKind):
         visible = None if user is None else (lambda project: figures_visible(user, project.organization_id))
         dataset = ProjectResource(visible=visible).export(queryset, export_fields=codes, force_native_type=True)
         return xlsx.write_workbook(list(dataset.headers), dataset, title=self.label)
+
+    import_refused = gettext_lazy("只有企业可以导入项目。")
+
+    def import_url(self) -> str:
+        return reverse("projects:import")
+
+    def result_url(self, job) -> str:
+        return reverse("projects:workspace")
+
+    def can_import(self, user) -> bool:
+        """Enterprises register their own projects, as on the API (`POST projects/import/`)."""
+        return is_enterprise(user)
 
     def create(self, *, actor, data: dict[str, Any]) -> Project:
         return services.project_create(actor=actor, data=data)
@@ -142,15 +161,11 @@ class ProjectImportFileSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("Excel（.xlsx）文件，表头同导出文件"))
 
     def validate_file(self, value):
-        if value.size > 5 * 1024 * 1024:
-            raise serializers.ValidationError(_("文件不能超过 5 MB。"))
+        if value.size > xlsx.MAX_UPLOAD_BYTES:
+            raise serializers.ValidationError(
+                _("文件不能超过 %(mb)d MB。") % {"mb": xlsx.MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
         return value
-
-
-class ImportRowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField()
-    field = serializers.CharField(allow_blank=True)
-    message = serializers.CharField()
 
 
 class ProjectImportResultSerializer(serializers.Serializer):

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from portal.views_imports import ImportUploadView, import_template
+
 from . import views
 
 app_name = "projects"
@@ -11,6 +13,9 @@ urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/export.csv", views.statistics_export, name="statistics_export"),
     path("workspace/", views.workspace, name="workspace"),
+    path("export.xlsx", views.project_export, name="export"),
+    path("import/", ImportUploadView.as_view(kind="projects", back_url_name="projects:workspace"), name="import"),
+    path("import/template.xlsx", import_template, {"kind": "projects"}, name="import_template"),
     path("review/", views.review_queue, name="review_queue"),
     path("surveys/", views.survey_list, name="survey_list"),
     path("surveys/<int:pk>/", views.survey_detail, name="survey_detail"),

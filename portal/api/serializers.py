@@ -12,7 +12,7 @@ from rest_framework.settings import api_settings
 
 from .. import services
 from ..choices import SIGNUP_KINDS, MembershipRole, NotificationKind
-from ..models import Country, Membership, Organization, User, localized_url
+from ..models import Country, ImportJob, Membership, Organization, User, localized_url
 from ..services.accounts import webhook_secret_hint
 from ..validators import validate_webhook_url
 
@@ -317,3 +317,42 @@ class PreferenceSerializer(serializers.Serializer):
     email = serializers.BooleanField()
     webhook = serializers.BooleanField()
     mutable = serializers.BooleanField(read_only=True)
+
+
+class ImportRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text=_("Excel 行号（第 1 行为表头）"))
+    field = serializers.CharField(allow_blank=True, help_text=_("列代码；空表示整行"))
+    message = serializers.CharField()
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    """An Excel import started on the pages (portal.ImportJob): its state and its result."""
+
+    processed_rows = serializers.SerializerMethodField()
+    errors = ImportRowErrorSerializer(many=True, read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "kind",
+            "filename",
+            "status",
+            "created_by",
+            "organization",
+            "total_rows",
+            "processed_rows",
+            "created_count",
+            "updated_count",
+            "created_ids",
+            "errors",
+            "message",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_processed_rows(self, job) -> int:
+        return services.import_job_progress(job)

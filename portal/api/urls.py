@@ -37,6 +37,7 @@ def build_router(parts: list[ModuleType]) -> DefaultRouter:
     router.register("organizations", views.OrganizationViewSet, basename="organization")
     router.register("notifications", views.NotificationViewSet, basename="notification")
     router.register("notification-preferences", views.NotificationPreferenceViewSet, basename="notification-preference")
+    router.register("import-jobs", views.ImportJobViewSet, basename="import-job")
     for module in parts:
         part_router = getattr(module, "router", None)
         if part_router is None:

@@ -14,12 +14,13 @@ from rest_framework.views import APIView
 
 from .. import services
 from ..choices import NotificationKind
-from ..filtersets import CountryFilterSet, NotificationFilterSet, OrganizationFilterSet
-from ..models import Country, Membership, Notification, Organization
+from ..filtersets import CountryFilterSet, ImportJobFilterSet, NotificationFilterSet, OrganizationFilterSet
+from ..models import Country, ImportJob, Membership, Notification, Organization
 from .base import ScopedViewSetMixin
 from .pagination import CursorPagePagination
 from .serializers import (
     CountrySerializer,
+    ImportJobSerializer,
     MarkedSerializer,
     MemberAddSerializer,
     MembershipSerializer,
@@ -265,3 +266,16 @@ class NotificationPreferenceViewSet(viewsets.ViewSet):
         services.preference_set(user=request.user, kind=kind, **serializer.validated_data)
         row = next(p for p in services.preferences_for(request.user) if p["kind"] == kind)
         return Response(PreferenceSerializer(row).data)
+
+
+class ImportJobViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Excel imports started on the pages, the caller's organisation's only (another
+    organisation's is a 404). `processed_rows` moves while the job runs; a finished job lists
+    its row errors, or the ids it created. The API's own imports (e.g. `POST projects/import/`)
+    answer at once and leave no job."""
+
+    queryset = ImportJob.objects.select_related("created_by").defer("file", "task_id", "language")
+    serializer_class = ImportJobSerializer
+    pagination_class = CursorPagePagination
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_class = ImportJobFilterSet

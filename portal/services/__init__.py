@@ -11,6 +11,7 @@ commands and tasks call these; none of them repeats a rule.
 - `delivery.py`: the outbox: sending e-mail and webhooks, retries, the sweeper;
 - `schedules.py`: installing beat's jobs in the database;
 - `retention.py`: the nightly purge of old records;
+- `imports.py`: Excel imports as jobs run by a worker (ImportJob);
 - `tokens.py`: API tokens: issuing, expiry, revoking (also on a password change).
 
 Everything public is importable from `portal.services` itself.
@@ -44,6 +45,7 @@ from .delivery import (
     webhook_signature,
 )
 from .errors import Errors
+from .imports import import_job_create, import_job_fail, import_job_progress, import_job_run, import_jobs_sweep
 from .notifications import (
     UNMUTABLE_KINDS,
     notification_acknowledge,
@@ -70,6 +72,11 @@ __all__ = [
     "deliveries_sweep",
     "delivery_attempt",
     "enqueue_deliveries",
+    "import_job_create",
+    "import_job_fail",
+    "import_job_progress",
+    "import_job_run",
+    "import_jobs_sweep",
     "member_add",
     "member_add_check",
     "member_remove",

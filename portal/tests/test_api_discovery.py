@@ -63,6 +63,7 @@ ROOT_RESOURCES = [
     "organizations",
     "notifications",
     "notification-preferences",
+    "import-jobs",
     "projects",
     "exchange-rates",
     "project-surveys",

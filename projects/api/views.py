@@ -29,6 +29,7 @@ from ..choices import FIRST_YEAR, LAST_YEAR, FilingStatus
 from ..filtersets import ProjectFilterSet, ProjectReportFilterSet
 from ..models import ExchangeRate, IntendedProjectSurvey, Project, ProjectReport, figures_scope
 from ..resources import (
+    MAX_EXPORT_ROWS,
     ProjectImportErrorsSerializer,
     ProjectImportFileSerializer,
     ProjectImportResultSerializer,
@@ -50,9 +51,6 @@ from .serializers import (
     SurveyAnswerSerializer,
     SurveySerializer,
 )
-
-# The largest export one request may ask for; more is a 400 asking for narrower filters.
-MAX_EXPORT_ROWS = 20_000
 
 
 class ProjectViewSet(ScopedModelViewSet):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from portal.models import ImportJob
 from portal.testing.cast import roles
 from portal.testing.pages import PageMatrix
 from projects.choices import FilingStatus, Stage
@@ -201,6 +202,30 @@ class TestCreatePage(PageMatrix):
 class TestWorkspacePage(PageMatrix):
     url_name = "projects:workspace"
     expect = {"get": roles(403, enterprise(200), outsider=200, anonymous="login")}
+
+
+class TestExcelPages(PageMatrix):
+    """Enterprises import their own projects (as on the API); everyone exports what they see."""
+
+    url_name = "projects:import"
+    expect = {
+        "get": roles(403, enterprise(200), outsider=200, anonymous="login"),
+        "get:import_template": roles(403, enterprise(200), outsider=200, anonymous="login"),
+        "get:export": roles(200),
+    }
+
+
+class TestImportJobPages(PageMatrix):
+    """An import job is its organisation's: everyone else gets a 404, officials included."""
+
+    url_name = "portal:import_job"
+    expect = {
+        "get": roles(404, enterprise(200), anonymous="login"),
+        "get:portal:import_job_status": roles(404, enterprise(200), anonymous="login"),
+    }
+
+    def make_record(self, cast):
+        return ImportJob.objects.create(kind="projects", organization=cast.enterprise, created_by=cast.owner)
 
 
 class TestReviewQueuePage(PageMatrix):

@@ -5,11 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal import xlsx
 from portal.generic import ObjectActionView, ObjectListView, ServiceFormView, filter_query, join_query
 from portal.permissions import is_enterprise, is_official
 
@@ -17,6 +20,7 @@ from .. import selectors, services
 from ..choices import FilingStatus, Library, ReviewAction
 from ..forms import ProjectForm, ProjectPageFilterSet, ProjectProgressForm, ReportForm, ReviewForm
 from ..models import Project, ProjectReport, ProjectReportRevision, ProjectReview
+from ..resources import MAX_EXPORT_ROWS, ProjectXlsx
 from .base import ProjectObject, ProjectSection
 
 
@@ -276,3 +280,22 @@ class ProjectProgressView(DetailFormView):
 project_review = ProjectReviewView.as_view()
 report_create = ReportCreateView.as_view()
 project_progress = ProjectProgressView.as_view()
+
+
+def project_export(request):
+    """The project list as the user filtered it (the page's filters and library tab), as an
+    Excel workbook: the API's export (`ProjectXlsx.export`), values only where the user may
+    see them. Too many rows: back to the list with a request for narrower filters."""
+    user = request.user
+    queryset = Project.objects.visible_to(user).select_related("organization", "country").defer("search_text")
+    filterset = ProjectPageFilterSet(request.GET, queryset=queryset, request=request)
+    projects = filterset.qs
+    if projects[: MAX_EXPORT_ROWS + 1].count() > MAX_EXPORT_ROWS:
+        messages.error(request, _("一次最多导出 %(max)d 个项目，请增加筛选条件。") % {"max": MAX_EXPORT_ROWS})
+        query = filter_query(request)
+        return redirect(reverse("projects:list") + (f"?{query}" if query else ""))
+    content = ProjectXlsx().export(user=user, queryset=projects)
+    filename = f"projects-{timezone.localdate().isoformat()}.xlsx"
+    return HttpResponse(
+        content, content_type=xlsx.CONTENT_TYPE, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

@@ -1,0 +1,422 @@
+"""Writes and workflow of the supplier library: the application, its certificates, the review
+and the decisions on an approved supplier. Keyword-only; one transaction each; audited; every
+decision kept in the history and told to the supplier through the notification centre."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from portal.choices import NotificationKind, OrganizationKind
+from portal.files import private_storage
+from portal.messages_i18n import Message, localized_name
+from portal.models import Membership, User
+from portal.services import Errors, audit_record, notify
+
+from .choices import SupplierAuditAction, SupplierStatus
+from .models import Category, Certificate, CertificateKind, Supplier, SupplierReview
+from .selectors import missing_certificates
+from .workflow import APPLICATION
+
+# What a supplier fills in; the rest is the workflow's.
+EDITABLE_FIELDS = (
+    "description",
+    "capacity",
+    "references",
+    "products",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+MANY_FIELDS = ("categories", "countries_served")
+CERTIFICATE_FIELDS = ("kind", "number", "issuer", "valid_from", "valid_until", "file")
+
+
+# --- Who is told ----------------------------------------------------------------------------
+
+
+def _reviewers() -> list[int]:
+    return list(
+        Membership.objects.filter(
+            organization__kind=OrganizationKind.AGENCY, can_review=True, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _members(organization_id: int) -> list[int]:
+    return list(
+        Membership.objects.filter(organization_id=organization_id, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def application_url(supplier: Supplier) -> str:
+    return reverse("suppliers:application", kwargs={"pk": supplier.pk})
+
+
+# The title the supplier reads for each decision.
+DECISION_TITLES = {
+    SupplierStatus.UNDER_REVIEW: gettext_noop("入库申请已进入审核：%(name)s"),
+    SupplierStatus.RETURNED: gettext_noop("入库申请被退回补正：%(name)s"),
+    SupplierStatus.APPROVED: gettext_noop("供应商入库申请已通过：%(name)s"),
+    SupplierStatus.REJECTED: gettext_noop("供应商入库申请未通过：%(name)s"),
+    SupplierStatus.SUSPENDED: gettext_noop("供应商资格已暂停：%(name)s"),
+    SupplierStatus.REVOKED: gettext_noop("供应商资格已撤销：%(name)s"),
+}
+REINSTATED_TITLE = gettext_noop("供应商资格已恢复：%(name)s")
+
+
+def _period_body(review: SupplierReview) -> Message | str:
+    if review.period_from is None:
+        return review.comment
+    if review.period_until is None:
+        return Message(
+            gettext_noop("期限：自 %(start)s 起。理由：%(grounds)s"),
+            start=review.period_from.isoformat(),
+            grounds=review.comment,
+        )
+    return Message(
+        gettext_noop("期限：%(start)s 至 %(end)s。理由：%(grounds)s"),
+        start=review.period_from.isoformat(),
+        end=review.period_until.isoformat(),
+        grounds=review.comment,
+    )
+
+
+def _tell_supplier(supplier: Supplier, review: SupplierReview | None) -> None:
+    """The supplier's members are told of a decision, with the official's comment."""
+    if review is None:  # pragma: no cover - every decision writes history
+        return
+    title = REINSTATED_TITLE if review.action == "reinstated" else DECISION_TITLES[supplier.status]
+    notify(
+        recipients=_members(supplier.organization_id),
+        kind=NotificationKind.SUPPLIER_REVIEW,
+        title=Message(title, name=localized_name(supplier.organization)),
+        body=_period_body(review),
+        url=application_url(supplier),
+        dedupe_key=f"supplier-review:{review.pk}",
+    )
+
+
+def _tell_reviewers(supplier: Supplier, review: SupplierReview | None) -> None:
+    notify(
+        recipients=_reviewers(),
+        kind=NotificationKind.SUPPLIER_REVIEW,
+        title=Message(gettext_noop("新的供应商入库申请待审核：%(name)s"), name=localized_name(supplier.organization)),
+        body=Message(gettext_noop("%(name)s 提交了入库申请。"), name=localized_name(supplier.organization)),
+        url=application_url(supplier),
+        dedupe_key=f"supplier-review:{review.pk}" if review else f"supplier-submit:{supplier.pk}",
+    )
+
+
+# --- The application ------------------------------------------------------------------------
+
+
+def _apply(supplier: Supplier, data: dict[str, Any]) -> list[str]:
+    changed = []
+    for field in EDITABLE_FIELDS:
+        if field in data and getattr(supplier, field) != (data[field] or ""):
+            setattr(supplier, field, data[field] or "")
+            changed.append(field)
+    return changed
+
+
+def _check_many(data: dict[str, Any], errors: Errors) -> None:
+    inactive = [c.display_name for c in data.get("categories") or () if isinstance(c, Category) and not c.active]
+    if inactive:
+        errors.add("categories", _("以下类别已停止受理申请：%(names)s。") % {"names": _("、").join(inactive)})
+
+
+def application_check(*, data: dict[str, Any], supplier: Supplier | None = None, refused: tuple[str, ...] = ()) -> None:
+    """Every rule a save of `data` would meet, as one ValidationError, without saving (fields in
+    `refused` failed their own checks and are not checked again)."""
+    errors = Errors()
+    candidate = copy.copy(supplier) if supplier is not None else Supplier()
+    _apply(candidate, data)
+    if "categories" not in refused:
+        _check_many(data, errors)
+    with errors.collect():
+        candidate.full_clean(exclude=["organization", "created_by", *refused, *MANY_FIELDS], validate_unique=False)
+    errors.raise_if_any()
+
+
+@transaction.atomic
+def application_create(*, actor: User, data: dict[str, Any]) -> Supplier:
+    """A supplier organisation starts its application, as a draft (one per organisation)."""
+    membership = actor.org_membership if actor.is_authenticated else None
+    if membership is None or membership.organization.kind != OrganizationKind.SUPPLIER:
+        raise PermissionError(_("只有供应商单位可以申请入库。"))
+    if Supplier.objects.filter(organization_id=membership.organization_id).exists():
+        raise ValidationError(_("本单位已有入库申请，请在原申请上修改。"))
+    application_check(data=data)
+    supplier = Supplier(organization=membership.organization, created_by=actor, status=SupplierStatus.DRAFT)
+    _apply(supplier, data)
+    supplier.save()
+    for field in MANY_FIELDS:
+        if field in data:
+            getattr(supplier, field).set(data[field])
+    audit_record(actor=actor, action=SupplierAuditAction.APPLICATION_CREATE, target=supplier)
+    return supplier
+
+
+@transaction.atomic
+def application_update(*, actor: User, supplier: Supplier, data: dict[str, Any]) -> Supplier:
+    """Change the application while it is a draft, submitted or returned; under review the form
+    is locked."""
+    APPLICATION.authorise("edit", obj=supplier, actor=actor)
+    supplier = APPLICATION.lock(supplier)
+    APPLICATION.check("edit", obj=supplier, actor=actor)
+    application_check(data=data, supplier=supplier)
+    changed = _apply(supplier, data)
+    for field in MANY_FIELDS:
+        if field in data:
+            before = set(getattr(supplier, field).values_list("pk", flat=True))
+            after = {obj.pk for obj in data[field]}
+            if before != after:
+                getattr(supplier, field).set(data[field])
+                changed.append(field)
+    if not changed:
+        return supplier
+    concrete = [f for f in changed if f not in MANY_FIELDS]
+    supplier.save(update_fields=[*concrete, "updated_at"])
+    audit_record(actor=actor, action=SupplierAuditAction.APPLICATION_UPDATE, target=supplier, fields=sorted(changed))
+    return supplier
+
+
+def submit_check(supplier: Supplier) -> None:
+    """What a complete application has, all at once: a category, a country served, a contact,
+    and a valid certificate for every requirement of its categories (which are named)."""
+    errors = Errors()
+    category_ids = list(supplier.categories.values_list("pk", flat=True))
+    if not category_ids:
+        errors.add("categories", _("请至少选择一个类别。"))
+    if not supplier.countries_served.exists():
+        errors.add("countries_served", _("请至少选择一个服务国家。"))
+    if not supplier.contact_name.strip():
+        errors.add("contact_name", _("请填写联系人。"))
+    if not (supplier.contact_email or "").strip():
+        errors.add("contact_email", _("请填写联系邮箱。"))
+    missing = missing_certificates(supplier, category_ids=category_ids)
+    if missing:
+        errors.add("certificates", missing)
+    errors.raise_if_any()
+
+
+def application_submit(*, actor: User, supplier: Supplier) -> Supplier:
+    """Submit (or resubmit after a return). An application missing a required certificate
+    cannot be submitted, and says which. Reviewers are told."""
+    supplier, _review = APPLICATION.transition(
+        "submit", obj=supplier, actor=actor, validate=submit_check, notify=_tell_reviewers
+    )
+    return supplier
+
+
+def application_start_review(*, actor: User, supplier: Supplier, comment: str = "") -> Supplier:
+    """An official takes up a submitted application: the form locks until a decision."""
+    supplier, _review = APPLICATION.transition(
+        "review", obj=supplier, actor=actor, comment=(comment or "").strip(), notify=_tell_supplier
+    )
+    return supplier
+
+
+def _require(comment: str, field: str, message: str):
+    def check(_supplier: Supplier) -> None:
+        if not comment:
+            raise ValidationError({field: message})
+
+    return check
+
+
+def application_return(*, actor: User, supplier: Supplier, comment: str = "") -> Supplier:
+    """Return with questions: the form unlocks; the questions are kept in the history."""
+    comment = (comment or "").strip()
+    supplier, _review = APPLICATION.transition(
+        "return",
+        obj=supplier,
+        actor=actor,
+        comment=comment,
+        validate=_require(comment, "comment", _("退回时必须写明需要补充或更正的内容。")),
+        notify=_tell_supplier,
+    )
+    return supplier
+
+
+def application_approve(*, actor: User, supplier: Supplier, comment: str = "") -> Supplier:
+    """Approve: the supplier is listed in the directory."""
+    supplier, _review = APPLICATION.transition(
+        "approve", obj=supplier, actor=actor, comment=(comment or "").strip(), notify=_tell_supplier
+    )
+    return supplier
+
+
+def application_reject(*, actor: User, supplier: Supplier, comment: str = "") -> Supplier:
+    """Reject with a reason."""
+    comment = (comment or "").strip()
+    supplier, _review = APPLICATION.transition(
+        "reject",
+        obj=supplier,
+        actor=actor,
+        comment=comment,
+        validate=_require(comment, "comment", _("不予入库时必须说明理由。")),
+        notify=_tell_supplier,
+    )
+    return supplier
+
+
+def _sanction(
+    name: str, *, actor: User, supplier: Supplier, comment: str, period_from: date | None, period_until: date | None
+) -> Supplier:
+    comment = (comment or "").strip()
+    start = period_from or timezone.localdate()
+
+    def validate(locked: Supplier) -> None:
+        errors = Errors()
+        if not comment:
+            errors.add("comment", _("必须写明依据。"))
+        if period_until is not None and period_until < start:
+            errors.add("period_until", _("截止日期不能早于起始日期。"))
+        errors.raise_if_any()
+        locked.sanction_from, locked.sanction_until = start, period_until
+
+    with transaction.atomic():
+        supplier, review = APPLICATION.transition(
+            name,
+            obj=supplier,
+            actor=actor,
+            comment=comment,
+            validate=validate,
+            update_fields=["sanction_from", "sanction_until"],
+            audit_data={"period_from": start.isoformat(), "period_until": period_until and period_until.isoformat()},
+        )
+        review.period_from, review.period_until = start, period_until
+        review.save(update_fields=["period_from", "period_until"])
+        _tell_supplier(supplier, review)
+    return supplier
+
+
+def supplier_suspend(
+    *, actor: User, supplier: Supplier, comment: str = "", period_from: date | None = None, period_until=None
+) -> Supplier:
+    """Suspend an approved supplier with grounds and a period (from, to; no end: until
+    reinstated). It leaves the directory."""
+    return _sanction(
+        "suspend", actor=actor, supplier=supplier, comment=comment, period_from=period_from, period_until=period_until
+    )
+
+
+def supplier_revoke(
+    *, actor: User, supplier: Supplier, comment: str = "", period_from: date | None = None, period_until=None
+) -> Supplier:
+    """Revoke an approved or suspended supplier with grounds and a debarment period."""
+    return _sanction(
+        "revoke", actor=actor, supplier=supplier, comment=comment, period_from=period_from, period_until=period_until
+    )
+
+
+def supplier_reinstate(*, actor: User, supplier: Supplier, comment: str = "") -> Supplier:
+    """Reinstate a suspended supplier in one step, once every required certificate is valid
+    again (a lapsed one replaced); otherwise the missing ones are named."""
+
+    def validate(locked: Supplier) -> None:
+        missing = missing_certificates(locked)
+        if missing:
+            raise ValidationError({"certificates": missing})
+        locked.sanction_from = locked.sanction_until = None
+
+    supplier, _review = APPLICATION.transition(
+        "reinstate",
+        obj=supplier,
+        actor=actor,
+        comment=(comment or "").strip(),
+        validate=validate,
+        update_fields=["sanction_from", "sanction_until"],
+        notify=_tell_supplier,
+    )
+    return supplier
+
+
+# --- Certificates ---------------------------------------------------------------------------
+
+
+def certificate_check(*, data: dict[str, Any], refused: tuple[str, ...] = ()) -> None:
+    """The rules of a certificate, all at once: the model's fields, the file's content and
+    size, validity that ends after it starts and has not already ended."""
+    errors = Errors()
+    valid_from, valid_until = data.get("valid_from"), data.get("valid_until")
+    if valid_from and valid_until and valid_until < valid_from:
+        errors.add("valid_until", _("有效期截止日期不能早于起始日期。"))
+    elif valid_until and valid_until < timezone.localdate():
+        errors.add("valid_until", _("证书已过有效期，请上传有效的证书。"))
+    kind = data.get("kind")
+    certificate = Certificate(**{k: v for k, v in data.items() if k in CERTIFICATE_FIELDS and k != "kind"})
+    if isinstance(kind, CertificateKind):
+        certificate.kind = kind
+    with errors.collect():
+        certificate.full_clean(
+            exclude=["supplier", "uploaded_by", *refused, *errors.by_field], validate_constraints=False
+        )
+    errors.raise_if_any()
+
+
+@transaction.atomic
+def certificate_add(*, actor: User, supplier: Supplier, data: dict[str, Any]) -> Certificate:
+    """Attach a certificate (kind, number, issuer, validity, scan). After approval too: that is
+    how a supplier keeps its certificates current."""
+    APPLICATION.authorise("certify", obj=supplier, actor=actor)
+    supplier = APPLICATION.lock(supplier)
+    APPLICATION.check("certify", obj=supplier, actor=actor)
+    certificate_check(data=data)
+    certificate = Certificate(supplier=supplier, uploaded_by=actor, **{f: data[f] for f in CERTIFICATE_FIELDS})
+    certificate.save()
+    audit_record(
+        actor=actor,
+        action=SupplierAuditAction.CERTIFICATE_ADD,
+        target=certificate,
+        organization=supplier.organization,
+        kind=certificate.kind.code,
+        number=certificate.number,
+    )
+    if supplier.status == SupplierStatus.SUSPENDED and not missing_certificates(supplier):
+        # A valid replacement: the reviewers may now reinstate the supplier in one step.
+        notify(
+            recipients=_reviewers(),
+            kind=NotificationKind.SUPPLIER_REVIEW,
+            title=Message(
+                gettext_noop("已暂停的供应商上传了有效证书，可恢复资格：%(name)s"),
+                name=localized_name(supplier.organization),
+            ),
+            url=application_url(supplier),
+            dedupe_key=f"supplier-replacement:{certificate.pk}",
+        )
+    return certificate
+
+
+@transaction.atomic
+def certificate_remove(*, actor: User, certificate: Certificate) -> None:
+    """Remove a certificate from an application that is not yet under review. The scan is
+    deleted from storage once the transaction has committed."""
+    supplier = certificate.supplier
+    APPLICATION.authorise("remove_certificate", obj=supplier, actor=actor)
+    supplier = APPLICATION.lock(supplier)
+    APPLICATION.check("remove_certificate", obj=supplier, actor=actor)
+    name = certificate.file.name
+    audit_record(
+        actor=actor,
+        action=SupplierAuditAction.CERTIFICATE_REMOVE,
+        target=certificate,
+        organization=supplier.organization,
+        kind=certificate.kind.code,
+        number=certificate.number,
+    )
+    certificate.delete()
+    if name:
+        transaction.on_commit(lambda: private_storage().delete(name))

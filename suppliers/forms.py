@@ -136,6 +136,19 @@ class SanctionForm(DecisionForm):
     )
 
 
+def _once(build):
+    """Choices read from the database when the field is first rendered, then kept (Django reads
+    a callable's choices once for the field and once for its widget)."""
+    kept = []
+
+    def choices():
+        if not kept:
+            kept.append(build())
+        return kept[0]
+
+    return choices
+
+
 class DirectoryFilterSet(SupplierFilterSet):
     """The directory's filter bar: search, category, country served, province."""
 
@@ -147,9 +160,9 @@ class DirectoryFilterSet(SupplierFilterSet):
         self.filters["search"].extra["widget"] = forms.TextInput(
             attrs={"type": "search", "placeholder": _("供应商名称、产品或服务")}
         )
-        self.filters["category"].extra["widget"] = forms.Select(choices=self._categories)
-        self.filters["country"].extra["widget"] = forms.Select(choices=self._countries)
-        self.filters["province"].extra["widget"] = forms.Select(choices=self._provinces)
+        self.filters["category"].extra["widget"] = forms.Select(choices=_once(self._categories))
+        self.filters["country"].extra["widget"] = forms.Select(choices=_once(self._countries))
+        self.filters["province"].extra["widget"] = forms.Select(choices=_once(self._provinces))
 
     def _categories(self):
         return [("", self.EMPTY["category"]), *((c.code, c.display_name) for c in Category.objects.all())]
@@ -176,3 +189,11 @@ class DirectoryFilterSet(SupplierFilterSet):
     def active(self) -> bool:
         data = self.data or {}
         return any(data.get(name) for name in self.filters)
+
+
+class ReviewQueueFilterSet(DirectoryFilterSet):
+    """The review queue's filter bar: search and category."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        del self.filters["country"], self.filters["province"]

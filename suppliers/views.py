@@ -20,7 +20,14 @@ from portal.permissions import is_supplier
 
 from . import selectors, services
 from .choices import ReviewAction, SupplierStatus
-from .forms import ApplicationForm, CertificateForm, DecisionForm, DirectoryFilterSet, SanctionForm
+from .forms import (
+    ApplicationForm,
+    CertificateForm,
+    DecisionForm,
+    DirectoryFilterSet,
+    ReviewQueueFilterSet,
+    SanctionForm,
+)
 from .models import Certificate, Supplier
 from .workflow import APPLICATION, is_reviewer
 
@@ -348,7 +355,7 @@ class ReviewQueueView(SupplierSection, ObjectListView):
     login_required = True
     permission = staticmethod(is_reviewer)
     permission_denied_message = gettext_lazy("审核队列仅对具有审核权限的主管部门人员开放。")
-    filterset_class = DirectoryFilterSet
+    filterset_class = ReviewQueueFilterSet
     paginate_by = 50
 
     def get_queryset(self):

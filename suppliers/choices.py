@@ -65,3 +65,7 @@ class SupplierAuditAction(models.TextChoices):
     SUPPLIER_REVOKE = "supplier.revoke", _("撤销供应商资格")
     CERTIFICATE_ADD = "supplier_certificate.add", _("上传供应商证书")
     CERTIFICATE_REMOVE = "supplier_certificate.remove", _("删除供应商证书")
+    RATING_SET = "supplier.rate", _("评定供应商星级")
+    SUPPLY_LINK_ADD = "supply_link.add", _("登记项目供应商")
+    SUPPLY_LINK_REMOVE = "supply_link.remove", _("移除项目供应商")
+    REVIEW_CREATE = "performance_review.create", _("评价供应商履约")

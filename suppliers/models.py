@@ -248,3 +248,222 @@ class SupplierReview(ReviewHistory):
 
     def __str__(self) -> str:
         return f"{self.supplier_id} {self.action}"
+
+
+# --- Ratings, supply chains, performance reviews ---------------------------------------------
+
+
+class RatingCriterion(NamedInBothLanguages, models.Model):
+    """A criterion officials score (1-5) when they set a supplier's star rating (星级评定,
+    seed 004 五): qualification, product quality, capacity ... Data, kept in the admin."""
+
+    code = models.SlugField(_("代码"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=150, blank=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("星级评定指标")
+        verbose_name_plural = _("星级评定指标")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupplierRating(models.Model):
+    """An official's star rating of a supplier: the stars, the score of each criterion and a
+    comment. The latest one is the supplier's `stars`; the earlier ones stay as its history."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("供应商"))
+    stars = models.PositiveSmallIntegerField(_("星级"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    scores = models.JSONField(_("各项评分"), default=dict)
+    comment = models.TextField(_("评定意见"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("评定时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("星级评定")
+        verbose_name_plural = _("星级评定")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="rating_stars_1_to_5")]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id}: {self.stars}"
+
+
+class SupplyChainQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> SupplyChainQuerySet:
+        """Officials see every supply chain; an enterprise its projects'; a supplier the links
+        that name it."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_official:
+            return self.all()
+        membership = user.org_membership
+        if membership is None:
+            return self.none()
+        org = membership.organization_id
+        return self.filter(Q(project__organization_id=org) | Q(supplier__organization_id=org))
+
+    def editable_by(self, user) -> SupplyChainQuerySet:
+        membership = user.org_membership if user.is_authenticated else None
+        if membership is None:
+            return self.none()
+        return self.filter(project__organization_id=membership.organization_id)
+
+
+class SupplyChainLink(models.Model):
+    """A preferred supplier recorded on an enterprise's project (the project's supply chain,
+    seed 000 一: 总包、分包、供应): for which category, what scope, the contract value, the dates."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="supply_chain", verbose_name=_("项目")
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="supply_links", verbose_name=_("供应商")
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("类别"))
+    scope = models.CharField(_("供应范围"), max_length=500, blank=True)
+    contract_value = models.DecimalField(
+        _("合同金额"), max_digits=18, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("币种"), max_length=3, blank=True)
+    start_date = models.DateField(_("开始日期"), null=True, blank=True)
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    objects = SupplyChainQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目供应链")
+        verbose_name_plural = _("项目供应链")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "supplier", "category"], name="supply_link_once"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="supply_link_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(contract_value__isnull=True) | Q(contract_value__gte=0), name="supply_link_value_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} ← {self.supplier_id}"
+
+    @property
+    def organization(self) -> Organization:
+        return self.project.organization
+
+
+# The criteria of a performance review: each a 1-5 score column of PerformanceReview.
+REVIEW_CRITERIA = ("quality", "delivery", "compliance", "communication")
+
+
+def _score_field(label):
+    return models.PositiveSmallIntegerField(label, validators=[MinValueValidator(1), MaxValueValidator(5)])
+
+
+class PerformanceReviewQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> PerformanceReviewQuerySet:
+        """Signed-in users read reviews (the public reads the averages in the directory)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.all()
+
+    def editable_by(self, user) -> PerformanceReviewQuerySet:
+        membership = user.org_membership if user.is_authenticated else None
+        if membership is None:
+            return self.none()
+        return self.filter(organization_id=membership.organization_id)
+
+
+class PerformanceReview(models.Model):
+    """An enterprise's review of a supplier's performance on one of its projects on which the
+    supplier is recorded: quality, delivery, compliance, communication (1-5) and a comment.
+    One per supplier and project."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("供应商"))
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+", verbose_name=_("项目"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("评价企业")
+    )
+    quality = _score_field(_("质量"))
+    delivery = _score_field(_("交付"))
+    compliance = _score_field(_("合规"))
+    communication = _score_field(_("沟通"))
+    comment = models.TextField(_("评价"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("评价时间"), default=timezone.now)
+
+    objects = PerformanceReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("履约评价")
+        verbose_name_plural = _("履约评价")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "project"], name="performance_review_once"),
+            *(
+                models.CheckConstraint(condition=Q(**{f"{c}__gte": 1, f"{c}__lte": 5}), name=f"review_{c}_1_to_5")
+                for c in REVIEW_CRITERIA
+            ),
+        ]
+        indexes = [models.Index(fields=["supplier", "created_at"], name="performance_review_period")]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id}@{self.project_id}"
+
+
+class ScorecardCriterion(NamedInBothLanguages, models.Model):
+    """The weight of one review criterion in the performance score (ERPNext's supplier
+    scorecard). Data: the weights of the four sum to 100, checked where they are changed."""
+
+    code = models.CharField(
+        _("指标"), max_length=20, unique=True, choices=[(c, c) for c in REVIEW_CRITERIA], editable=False
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=150, blank=True)
+    weight = models.PositiveSmallIntegerField(_("权重"), validators=[MaxValueValidator(100)])
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("履约评分指标")
+        verbose_name_plural = _("履约评分指标")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScorecardStanding(NamedInBothLanguages, models.Model):
+    """A standing for a performance score (0-30 very poor, 30-50 poor, 50-80 average, 80-100
+    excellent): from `min_score` (inclusive) up to the next standing. Data."""
+
+    code = models.SlugField(_("代码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    name_en = models.CharField(_("英文名称"), max_length=50, blank=True)
+    min_score = models.DecimalField(
+        _("最低分"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    flag_to_reviewers = models.BooleanField(_("提醒审核人员"), default=False)
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("履约评分等级")
+        verbose_name_plural = _("履约评分等级")
+        ordering = ["min_score"]
+        constraints = [models.UniqueConstraint(fields=["min_score"], name="standing_min_score_once")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,7 +23,18 @@ from portal.models import Membership, User
 from portal.services import Errors, audit_record, notify
 
 from .choices import SupplierAuditAction, SupplierStatus
-from .models import Category, Certificate, CertificateKind, Supplier, SupplierReview
+from .models import (
+    REVIEW_CRITERIA,
+    Category,
+    Certificate,
+    CertificateKind,
+    PerformanceReview,
+    RatingCriterion,
+    Supplier,
+    SupplierRating,
+    SupplierReview,
+    SupplyChainLink,
+)
 from .selectors import missing_certificates
 from .workflow import APPLICATION
 
@@ -420,3 +432,217 @@ def certificate_remove(*, actor: User, certificate: Certificate) -> None:
     certificate.delete()
     if name:
         transaction.on_commit(lambda: private_storage().delete(name))
+
+
+# --- Star rating ----------------------------------------------------------------------------
+
+
+def rating_check(*, scores: Any, stars: Any = None) -> dict[str, int]:
+    """Every active criterion scored once, 1-5, and stars 1-5: the scores as {code: score}."""
+    errors = Errors()
+    codes = list(RatingCriterion.objects.filter(active=True).values_list("code", flat=True))
+    clean: dict[str, int] = {}
+    if not isinstance(scores, dict):
+        errors.add("scores", _("请为每项指标评分。"))
+    else:
+        unknown = sorted(set(scores) - set(codes))
+        if unknown:
+            errors.add("scores", _("未知的评定指标：%(codes)s。") % {"codes": ", ".join(map(str, unknown))})
+        missing = [code for code in codes if code not in scores]
+        if missing:
+            errors.add("scores", _("以下指标尚未评分：%(codes)s。") % {"codes": ", ".join(missing)})
+        for code in codes:
+            value = scores.get(code)
+            if code in scores and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5):
+                errors.add("scores", _("每项评分须为 1 至 5 的整数。"))
+                break
+            if code in scores:
+                clean[code] = value
+    if stars is not None and (isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5):
+        errors.add("stars", _("星级须为 1 至 5 的整数。"))
+    errors.raise_if_any()
+    return clean
+
+
+def suggested_stars(scores: dict[str, int]) -> int:
+    """The stars the scores suggest: their average, rounded half up."""
+    return int(Decimal(sum(scores.values()) / len(scores)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+@transaction.atomic
+def supplier_rate(
+    *, actor: User, supplier: Supplier, scores: dict, stars: int | None = None, comment: str = ""
+) -> SupplierRating:
+    """An official sets a listed supplier's star rating (1-5) from per-criterion scores, with a
+    comment; without `stars` the scores' average is taken. The supplier is told."""
+    APPLICATION.authorise("rate", obj=supplier, actor=actor)
+    supplier = APPLICATION.lock(supplier)
+    APPLICATION.check("rate", obj=supplier, actor=actor)
+    clean = rating_check(scores=scores, stars=stars)
+    stars = stars if stars is not None else suggested_stars(clean)
+    rating = SupplierRating.objects.create(
+        supplier=supplier, stars=stars, scores=clean, comment=(comment or "").strip(), rated_by=actor
+    )
+    supplier.stars = stars
+    supplier.save(update_fields=["stars", "updated_at"])
+    audit_record(actor=actor, action=SupplierAuditAction.RATING_SET, target=supplier, stars=stars, scores=clean)
+    notify(
+        recipients=_members(supplier.organization_id),
+        kind=NotificationKind.SUPPLIER_REVIEW,
+        title=Message(
+            gettext_noop("星级评定结果：%(name)s 评为 %(stars)s 星"),
+            name=localized_name(supplier.organization),
+            stars=stars,
+        ),
+        body=rating.comment,
+        url=application_url(supplier),
+        dedupe_key=f"supplier-rating:{rating.pk}",
+    )
+    return rating
+
+
+# --- Project supply chains ------------------------------------------------------------------
+
+LINK_FIELDS = ("supplier", "category", "scope", "contract_value", "currency", "start_date", "end_date")
+
+
+def _project_owner(actor: User, project) -> None:
+    from projects.models import Project
+
+    if not Project.objects.editable_by(actor).filter(pk=project.pk).exists():
+        raise PermissionError(_("只能登记本企业项目的供应链。"))
+
+
+def supply_link_check(*, project, data: dict[str, Any], refused: tuple[str, ...] = ()) -> None:
+    """Every rule of a new link at once: a listed supplier, one of its categories, once per
+    project, supplier and category; a currency with a value; dates in order."""
+    errors = Errors()
+    supplier, category = data.get("supplier"), data.get("category")
+    if isinstance(supplier, Supplier) and "supplier" not in refused:
+        if supplier.status != SupplierStatus.APPROVED:
+            errors.add("supplier", _("只能登记名录中的供应商。"))
+        elif isinstance(category, Category) and not supplier.categories.filter(pk=category.pk).exists():
+            errors.add("category", _("该供应商未入库此类别。"))
+        elif (
+            isinstance(category, Category)
+            and SupplyChainLink.objects.filter(project=project, supplier=supplier, category=category).exists()
+        ):
+            errors.add("category", _("该供应商已按此类别登记在本项目。"))
+    if data.get("contract_value") is not None and not (data.get("currency") or "").strip():
+        errors.add("currency", _("填写合同金额时必须填写币种。"))
+    start, end = data.get("start_date"), data.get("end_date")
+    if start and end and end < start:
+        errors.add("end_date", _("结束日期不能早于开始日期。"))
+    link = SupplyChainLink(project=project, **{k: v for k, v in data.items() if k in LINK_FIELDS})
+    with errors.collect():
+        link.full_clean(
+            exclude=["project", "created_by", *refused, *errors.by_field],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    errors.raise_if_any()
+
+
+@transaction.atomic
+def supply_link_add(*, actor: User, project, data: dict[str, Any]) -> SupplyChainLink:
+    """An enterprise records a preferred supplier on one of its projects."""
+    _project_owner(actor, project)
+    data = {
+        **data,
+        "currency": (data.get("currency") or "").strip().upper(),
+        "scope": (data.get("scope") or "").strip(),
+    }
+    supply_link_check(project=project, data=data)
+    link = SupplyChainLink.objects.create(project=project, created_by=actor, **{f: data.get(f) for f in LINK_FIELDS})
+    audit_record(
+        actor=actor, action=SupplierAuditAction.SUPPLY_LINK_ADD, target=link, organization=project.organization
+    )
+    return link
+
+
+@transaction.atomic
+def supply_link_remove(*, actor: User, link: SupplyChainLink) -> None:
+    """Remove a link that no review rests on."""
+    _project_owner(actor, link.project)
+    if PerformanceReview.objects.filter(project_id=link.project_id, supplier_id=link.supplier_id).exists():
+        raise ValidationError(_("已评价的供应商不能从项目供应链中移除。"))
+    audit_record(
+        actor=actor, action=SupplierAuditAction.SUPPLY_LINK_REMOVE, target=link, organization=link.project.organization
+    )
+    link.delete()
+
+
+# --- Performance reviews --------------------------------------------------------------------
+
+
+def review_check(*, supplier: Supplier, project, data: dict[str, Any], refused: tuple[str, ...] = ()) -> None:
+    errors = Errors()
+    if project is not None and "project" not in refused:
+        if not SupplyChainLink.objects.filter(project=project, supplier=supplier).exists():
+            errors.add("project", _("只能评价登记在本项目供应链中的供应商。"))
+        elif PerformanceReview.objects.filter(project=project, supplier=supplier).exists():
+            errors.add("project", _("已评价过该供应商在本项目的履约。"))
+    review = PerformanceReview(
+        supplier=supplier, **{k: v for k, v in data.items() if k in (*REVIEW_CRITERIA, "comment")}
+    )
+    with errors.collect():
+        review.full_clean(
+            exclude=["supplier", "project", "organization", "created_by", *refused, *errors.by_field],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    errors.raise_if_any()
+
+
+@transaction.atomic
+def review_create(*, actor: User, supplier: Supplier, project, data: dict[str, Any]) -> PerformanceReview:
+    """An enterprise reviews a supplier for one of its projects on which it recorded it (one
+    review per supplier and project). A score that falls into a flagged standing (very poor) is
+    told to the reviewers."""
+    from projects.models import Project
+
+    membership = actor.org_membership if actor.is_authenticated else None
+    if membership is None or membership.organization.kind != OrganizationKind.ENTERPRISE:
+        raise PermissionError(_("只有企业可以评价供应商履约。"))
+    if not Project.objects.editable_by(actor).filter(pk=project.pk).exists():
+        raise PermissionError(_("只能为本企业的项目评价供应商。"))
+    Supplier.objects.select_for_update().filter(pk=supplier.pk).first()  # one review at a time per supplier
+    review_check(supplier=supplier, project=project, data=data)
+    review = PerformanceReview.objects.create(
+        supplier=supplier,
+        project=project,
+        organization=membership.organization,
+        created_by=actor,
+        comment=(data.get("comment") or "").strip(),
+        **{code: data[code] for code in REVIEW_CRITERIA},
+    )
+    audit_record(
+        actor=actor,
+        action=SupplierAuditAction.REVIEW_CREATE,
+        target=review,
+        organization=membership.organization,
+        supplier=supplier.pk,
+    )
+    _flag_standing(supplier)
+    return review
+
+
+def _flag_standing(supplier: Supplier) -> None:
+    from .selectors import Scorecard, scorecard_of, with_scorecard
+
+    card = Scorecard.load()
+    annotated = with_scorecard(Supplier.objects.filter(pk=supplier.pk)).get()
+    standing = scorecard_of(annotated, card)["standing"]
+    if standing is None or not standing.flag_to_reviewers:
+        return
+    notify(
+        recipients=_reviewers(),
+        kind=NotificationKind.SUPPLIER_REVIEW,
+        title=Message(
+            gettext_noop("供应商履约评分为“%(standing)s”：%(name)s"),
+            standing=localized_name(standing),
+            name=localized_name(supplier.organization),
+        ),
+        url=reverse("suppliers:detail", kwargs={"pk": supplier.pk}),
+        dedupe_key=f"supplier-standing:{supplier.pk}:{standing.code}:{timezone.localdate():%Y-%m}",
+    )

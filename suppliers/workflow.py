@@ -147,6 +147,13 @@ APPLICATION = Workflow(
             stamp="decided_at",
         ),
         Action(
+            "rate",
+            sources=(S.APPROVED,),
+            permitted=is_reviewer,
+            denied=REVIEWERS_ONLY,
+            refused=_("只能为已入库的供应商评定星级。"),
+        ),
+        Action(
             "revoke",
             sources=(S.APPROVED, S.SUSPENDED),
             target=S.REVOKED,

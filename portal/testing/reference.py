@@ -15,6 +15,7 @@ LOADERS = [
     ("portal.migrations.0002_countries_and_trigram", "load_countries"),
     ("projects.migrations.0002_rates_tiers_search_indexes", "seed"),
     ("suppliers.migrations.0002_seed_categories", "seed"),
+    ("suppliers.migrations.0004_seed_scorecard", "seed"),
 ]
 
 
@@ -22,7 +23,8 @@ def ensure_reference_data() -> None:
     Country = apps.get_model("portal", "Country")
     ExchangeRate = apps.get_model("projects", "ExchangeRate")
     Category = apps.get_model("suppliers", "Category")
-    if Country.objects.exists() and ExchangeRate.objects.exists() and Category.objects.exists():
+    Standing = apps.get_model("suppliers", "ScorecardStanding")
+    if all(model.objects.exists() for model in (Country, ExchangeRate, Category, Standing)):
         return
     for module, function in LOADERS:
         getattr(importlib.import_module(module), function)(apps, None)

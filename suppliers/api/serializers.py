@@ -8,9 +8,19 @@ from rest_framework import serializers
 from portal.api.serializers import ServiceCheckMixin, add_check_errors
 from portal.files import PrivateFileSerializerField
 from portal.models import Country
+from projects.models import Project
 
-from .. import services
-from ..models import Category, Certificate, CertificateKind, Supplier, SupplierReview
+from .. import selectors, services
+from ..models import (
+    Category,
+    Certificate,
+    CertificateKind,
+    PerformanceReview,
+    Supplier,
+    SupplierRating,
+    SupplierReview,
+    SupplyChainLink,
+)
 
 
 class CountryCodeField(serializers.PrimaryKeyRelatedField):
@@ -193,3 +203,98 @@ class CommentSerializer(serializers.Serializer):
 class SanctionSerializer(CommentSerializer):
     period_from = serializers.DateField(required=False, allow_null=True, default=None)
     period_until = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ScorecardFieldsMixin(serializers.Serializer):
+    """The performance score of the reviews of the last twelve months, from the row's
+    annotations (selectors.with_scorecard) and the scorecard in the context."""
+
+    review_count = serializers.SerializerMethodField()
+    average_review = serializers.SerializerMethodField()
+    score = serializers.SerializerMethodField(help_text="0-100 over the last twelve months; null without reviews.")
+    standing = serializers.SerializerMethodField(
+        help_text="very_poor, poor, average or excellent; null without reviews."
+    )
+
+    def _card(self, supplier) -> dict:
+        cache = self.context.setdefault("_scorecards", {})
+        if supplier.pk not in cache:
+            cache[supplier.pk] = selectors.scorecard_of(supplier, self.context["scorecard"])
+        return cache[supplier.pk]
+
+    def get_review_count(self, supplier) -> int:
+        return self._card(supplier)["review_count"]
+
+    def get_average_review(self, supplier) -> float | None:
+        return self._card(supplier)["average_review"]
+
+    def get_score(self, supplier) -> float | None:
+        return self._card(supplier)["score"]
+
+    def get_standing(self, supplier) -> str | None:
+        standing = self._card(supplier)["standing"]
+        return standing.code if standing else None
+
+
+class DirectoryRowSerializer(ScorecardFieldsMixin, DirectorySerializer):
+    class Meta(DirectorySerializer.Meta):
+        fields = [*DirectorySerializer.Meta.fields, "review_count", "average_review", "score", "standing"]
+
+
+class RatingSerializer(serializers.Serializer):
+    stars = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True, default=None)
+    scores = serializers.DictField(child=serializers.IntegerField(min_value=1, max_value=5))
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class RatingResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SupplierRating
+        fields = ["id", "supplier", "stars", "scores", "comment", "created_at"]
+
+
+class PerformanceReviewSerializer(serializers.ModelSerializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = PerformanceReview
+        fields = [
+            "id",
+            "supplier",
+            "project",
+            "project_name",
+            "organization",
+            "organization_name",
+            "quality",
+            "delivery",
+            "compliance",
+            "communication",
+            "comment",
+            "created_at",
+        ]
+        read_only_fields = ["supplier", "organization", "created_at"]
+
+
+class SupplyChainLinkSerializer(serializers.ModelSerializer):
+    supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all())
+    supplier_name = serializers.CharField(source="supplier.organization.name", read_only=True)
+    category = CategoryCodeField(queryset=Category.objects.all())
+
+    class Meta:
+        model = SupplyChainLink
+        fields = [
+            "id",
+            "project",
+            "supplier",
+            "supplier_name",
+            "category",
+            "scope",
+            "contract_value",
+            "currency",
+            "start_date",
+            "end_date",
+            "created_at",
+        ]
+        read_only_fields = ["project", "created_at"]

@@ -11,3 +11,7 @@ router.register("supplier-applications", views.ApplicationViewSet, basename="sup
 router.register("supplier-certificates", views.CertificateViewSet, basename="supplier-certificate")
 router.register("supplier-categories", views.CategoryViewSet, basename="supplier-category")
 router.register("certificate-kinds", views.CertificateKindViewSet, basename="certificate-kind")
+# The project's supply chain, beside the project library's own routes for a project.
+router.register(
+    r"projects/(?P<project_pk>[0-9]{1,18})/suppliers", views.ProjectSupplyChainViewSet, basename="supply-chain"
+)

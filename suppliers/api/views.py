@@ -1,19 +1,33 @@
 """API of the supplier library: thin ViewSets whose workflow steps call services."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from portal.api.base import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.api.filters import RequestedFiltersBackend
 from portal.api.pagination import CursorPagePagination, PagePagination
 from portal.files import PrivateFileDownloadMixin
+from portal.permissions import is_enterprise
+from projects.models import Project
 
 from .. import selectors, services
 from ..filtersets import ApplicationFilterSet, SupplierFilterSet
-from ..models import Category, CategoryRequirement, Certificate, CertificateKind, Supplier
+from ..models import (
+    Category,
+    CategoryRequirement,
+    Certificate,
+    CertificateKind,
+    PerformanceReview,
+    Supplier,
+    SupplyChainLink,
+)
 from ..workflow import APPLICATION
 from .serializers import (
     ApplicationDetailSerializer,
@@ -22,9 +36,13 @@ from .serializers import (
     CertificateKindSerializer,
     CertificateSerializer,
     CommentSerializer,
-    DirectorySerializer,
+    DirectoryRowSerializer,
     HistorySerializer,
+    PerformanceReviewSerializer,
+    RatingResultSerializer,
+    RatingSerializer,
     SanctionSerializer,
+    SupplyChainLinkSerializer,
 )
 
 SUPPLIER_ROWS = Supplier.objects.select_related("organization").prefetch_related("categories", "countries_served")
@@ -53,16 +71,101 @@ class CategoryViewSet(ScopedReadOnlyViewSet):
 
 
 class SupplierViewSet(ScopedReadOnlyViewSet):
-    """The directory of approved suppliers (public). Suspended and revoked ones are not listed."""
+    """The directory of approved suppliers (public), with stars, the average review and the
+    performance standing. Suspended and revoked ones are not listed."""
 
     queryset = SUPPLIER_ROWS
-    serializer_class = DirectorySerializer
+    serializer_class = DirectoryRowSerializer
     filterset_class = SupplierFilterSet
     filter_backends = [RequestedFiltersBackend]
     pagination_class = CursorPagePagination
 
     def get_queryset(self):
-        return super().get_queryset().listed()
+        return selectors.with_scorecard(super().get_queryset().listed())
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "scorecard": selectors.Scorecard.load()}
+
+    @extend_schema(request=RatingSerializer, responses={201: RatingResultSerializer})
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
+    def rating(self, request, pk=None):
+        """Set the star rating (officials with `review`): `stars`, per-criterion `scores`, `comment`."""
+        supplier = self.get_object()
+        APPLICATION.authorise("rate", obj=supplier, actor=request.user)
+        serializer = RatingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rating = services.supplier_rate(actor=request.user, supplier=supplier, **serializer.validated_data)
+        return Response(RatingResultSerializer(rating).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: PerformanceReviewSerializer(many=True)})
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=PagePagination)
+    def reviews(self, request, pk=None):
+        """Enterprises' performance reviews of the supplier, each naming its project (signed-in users)."""
+        if not request.user.is_authenticated:
+            raise NotAuthenticated
+        supplier = self.get_object()
+        queryset = (
+            PerformanceReview.objects.visible_to(request.user)
+            .filter(supplier=supplier)
+            .select_related("project", "organization")
+            .order_by("-created_at", "-id")
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(PerformanceReviewSerializer(page, many=True).data)
+
+    @extend_schema(request=PerformanceReviewSerializer, responses={201: PerformanceReviewSerializer})
+    @reviews.mapping.post
+    def reviews_create(self, request, pk=None):
+        """Review the supplier for one of your projects on which it is recorded (one per project)."""
+        if not request.user.is_authenticated:
+            raise NotAuthenticated
+        supplier = self.get_object()
+        if not is_enterprise(request.user):
+            raise PermissionDenied(_("只有企业可以评价供应商履约。"))
+        serializer = PerformanceReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        project = data.pop("project")
+        if not Project.objects.visible_to(request.user).filter(pk=project.pk).exists():
+            raise ValidationError({"project": [_("项目不存在。")]})
+        review = services.review_create(actor=request.user, supplier=supplier, project=project, data=data)
+        return Response(PerformanceReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(parameters=[OpenApiParameter("project_pk", OpenApiTypes.INT, OpenApiParameter.PATH)])
+class ProjectSupplyChainViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A project's supply chain: the preferred suppliers its enterprise recorded on it, with
+    category, scope, contract value and dates. `/api/v1/projects/{id}/suppliers/`."""
+
+    queryset = SupplyChainLink.objects.select_related("supplier__organization", "category")
+    serializer_class = SupplyChainLinkSerializer
+    pagination_class = PagePagination
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends = []
+
+    def project(self):
+        if not hasattr(self, "_project"):
+            self._project = get_object_or_404(
+                Project.objects.visible_to(self.request.user), pk=self.kwargs["project_pk"]
+            )
+        return self._project
+
+    def get_queryset(self):
+        return super().get_queryset().filter(project=self.project()).order_by("id")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.supply_link_add(
+            actor=self.request.user, project=self.project(), data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.supply_link_remove(actor=self.request.user, link=instance)
 
 
 class ApplicationViewSet(

@@ -19,7 +19,16 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Country, Organization
 
 from .filtersets import SupplierFilterSet
-from .models import Category, Certificate, CertificateKind, Supplier
+from .models import (
+    REVIEW_CRITERIA,
+    Category,
+    Certificate,
+    CertificateKind,
+    PerformanceReview,
+    RatingCriterion,
+    Supplier,
+    SupplyChainLink,
+)
 from .services import EDITABLE_FIELDS
 
 
@@ -197,3 +206,61 @@ class ReviewQueueFilterSet(DirectoryFilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         del self.filters["country"], self.filters["province"]
+
+
+class RatingForm(forms.Form):
+    """An official's star rating: a score for each active criterion, the stars and a comment."""
+
+    stars = forms.TypedChoiceField(
+        label=_("星级"),
+        choices=[("", "—"), *((n, n) for n in range(1, 6))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("不选则取各项评分的平均值。"),
+    )
+    comment = forms.CharField(
+        label=_("评定意见"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(RatingCriterion.objects.filter(active=True))
+        scores = [(n, n) for n in range(1, 6)]
+        for criterion in self.criteria:
+            self.fields[f"score_{criterion.code}"] = forms.TypedChoiceField(
+                label=criterion.display_name, choices=scores, coerce=int, widget=forms.RadioSelect
+            )
+        self.order_fields([*(f"score_{c.code}" for c in self.criteria), "stars", "comment"])
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "scores": {c.code: data[f"score_{c.code}"] for c in self.criteria if f"score_{c.code}" in data},
+            "stars": data.get("stars"),
+            "comment": data.get("comment", ""),
+        }
+
+
+class SupplyLinkForm(ShapeOnlyModelForm):
+    supplier = NamedChoiceField(label=_("供应商"), queryset=Supplier.objects.none())
+    category = NamedChoiceField(label=_("类别"), queryset=Category.objects.all())
+
+    class Meta:
+        model = SupplyChainLink
+        fields = ("supplier", "category", "scope", "contract_value", "currency", "start_date", "end_date")
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = Supplier.objects.listed().select_related("organization").order_by("id")
+
+
+class PerformanceReviewForm(ShapeOnlyModelForm):
+    class Meta:
+        model = PerformanceReview
+        fields = ("quality", "delivery", "compliance", "communication", "comment")
+        widgets = {
+            **{name: forms.RadioSelect(choices=[(n, n) for n in range(1, 6)]) for name in REVIEW_CRITERIA},
+            "comment": forms.Textarea(attrs={"rows": 3}),
+        }

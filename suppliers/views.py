@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -25,10 +26,13 @@ from .forms import (
     CertificateForm,
     DecisionForm,
     DirectoryFilterSet,
+    PerformanceReviewForm,
+    RatingForm,
     ReviewQueueFilterSet,
     SanctionForm,
+    SupplyLinkForm,
 )
-from .models import Certificate, Supplier
+from .models import Certificate, PerformanceReview, Supplier, SupplyChainLink
 from .workflow import APPLICATION, is_reviewer
 
 
@@ -64,11 +68,15 @@ class DirectoryView(SupplierSection, ObjectListView):
         return Supplier.objects.listed()
 
     def paginate(self, queryset):
-        return (
+        return selectors.with_scorecard(
             queryset.select_related("organization")
             .prefetch_related("categories", "countries_served")
-            .order_by("-stars", "-approved_at", "-id")
+            .order_by(F("stars").desc(nulls_last=True), "-approved_at", "-id")
         )
+
+    def extra_context(self, page):
+        card = selectors.Scorecard.load()
+        return {"rows": [{"supplier": s, "card": selectors.scorecard_of(s, card)} for s in page]}
 
 
 class SupplierDetailView(SupplierSection):
@@ -77,11 +85,26 @@ class SupplierDetailView(SupplierSection):
     template_name = "suppliers/supplier_detail.html"
 
     def get(self, request, pk: int):
-        supplier = get_object_or_404(
-            Supplier.objects.listed().select_related("organization").prefetch_related("categories", "countries_served"),
-            pk=pk,
+        listed = (
+            Supplier.objects.listed().select_related("organization").prefetch_related("categories", "countries_served")
         )
-        return self.render({"supplier": supplier})
+        supplier = get_object_or_404(selectors.with_scorecard(listed), pk=pk)
+        reviews = []
+        if request.user.is_authenticated:
+            reviews = list(
+                PerformanceReview.objects.visible_to(request.user)
+                .filter(supplier=supplier)
+                .select_related("project", "organization")[:20]
+            )
+        return self.render(
+            {
+                "supplier": supplier,
+                "card": selectors.scorecard_of(supplier, selectors.Scorecard.load()),
+                "reviews": reviews,
+                "can_rate": "rate" in APPLICATION.allowed_actions(obj=supplier, user=request.user),
+                "rating": supplier.ratings.first() if request.user.is_authenticated else None,
+            }
+        )
 
 
 # --- The supplier's application -------------------------------------------------------------
@@ -369,3 +392,124 @@ class ReviewQueueView(SupplierSection, ObjectListView):
             age = selectors.age_in_working_days(supplier, today=today)
             rows.append({"supplier": supplier, "age": age, "overdue": age > target})
         return {"rows": rows, "target": target}
+
+
+# --- Ratings, supply chains, reviews --------------------------------------------------------
+
+
+class RatingView(SupplierSection, ServiceFormView):
+    """An official rates a listed supplier (星级评定) from per-criterion scores."""
+
+    template_name = "suppliers/rating_form.html"
+    login_required = True
+    form_class = RatingForm
+    success_message = gettext_lazy("星级评定已保存，供应商已收到通知。")
+
+    def get_object(self):
+        supplier = get_object_or_404(Supplier.objects.listed().select_related("organization"), pk=self.kwargs["pk"])
+        try:
+            APPLICATION.authorise("rate", obj=supplier, actor=self.request.user)
+        except PermissionError as error:
+            raise PermissionDenied(str(error)) from error
+        return supplier
+
+    def perform(self, form, obj):
+        return services.supplier_rate(actor=self.request.user, supplier=obj, **form.service_data())
+
+    def success(self, rating):
+        return redirect("suppliers:detail", pk=rating.supplier_id)
+
+    def invalid(self, form, obj):
+        return self.render({"form": form, "supplier": obj})
+
+
+class ProjectObject:
+    """The project from the URL, through the project library's scope (a 404 outside it)."""
+
+    def get_project(self):
+        from projects.models import Project
+
+        return get_object_or_404(
+            Project.objects.visible_to(self.request.user).select_related("organization", "country"),
+            pk=self.kwargs["project_pk"],
+        )
+
+
+class SupplyChainView(SupplierSection, ProjectObject, ServiceFormView):
+    """A project's supply chain: the recorded suppliers, the form to record one, suggested
+    suppliers with their reasons, and the reviews still to write (the project's enterprise)."""
+
+    template_name = "suppliers/supply_chain.html"
+    login_required = True
+    object_view = False
+    form_class = SupplyLinkForm
+    success_message = gettext_lazy("已登记到项目供应链。")
+
+    def handle(self, request):
+        self.project = self.get_project()
+        return super().handle(request)
+
+    def perform(self, form, obj):
+        return services.supply_link_add(actor=self.request.user, project=self.project, data=form.service_data())
+
+    def check(self, form, obj):
+        services.supply_link_check(project=self.project, data=form.cleaned_data, refused=tuple(form.errors))
+
+    def success(self, link):
+        return redirect("suppliers:supply_chain", project_pk=self.project.pk)
+
+    def invalid(self, form, obj):
+        from projects.models import Project
+
+        user = self.request.user
+        project = self.project
+        owner = Project.objects.editable_by(user).filter(pk=project.pk).exists()
+        links = list(
+            SupplyChainLink.objects.visible_to(user)
+            .filter(project=project)
+            .select_related("supplier__organization", "category")
+            .order_by("id")
+        )
+        reviewed = set(PerformanceReview.objects.filter(project=project).values_list("supplier_id", flat=True))
+        return self.render(
+            {
+                "project": project,
+                "owner": owner,
+                "form": form if owner else None,
+                "links": [{"link": link, "reviewed": link.supplier_id in reviewed} for link in links],
+                "suggestions": selectors.suggested_suppliers(project) if owner or user.is_official else [],
+            }
+        )
+
+
+class ReviewCreateView(SupplierSection, ProjectObject, ServiceFormView):
+    """The project's enterprise reviews a supplier recorded on it."""
+
+    template_name = "suppliers/review_form.html"
+    login_required = True
+    object_view = False
+    form_class = PerformanceReviewForm
+    success_message = gettext_lazy("履约评价已保存。")
+
+    def handle(self, request):
+        self.project = self.get_project()
+        self.supplier = get_object_or_404(
+            Supplier.objects.visible_to(request.user).select_related("organization"), pk=self.kwargs["supplier_pk"]
+        )
+        return super().handle(request)
+
+    def perform(self, form, obj):
+        return services.review_create(
+            actor=self.request.user, supplier=self.supplier, project=self.project, data=form.service_data()
+        )
+
+    def check(self, form, obj):
+        services.review_check(
+            supplier=self.supplier, project=self.project, data=form.cleaned_data, refused=tuple(form.errors)
+        )
+
+    def success(self, review):
+        return redirect("suppliers:supply_chain", project_pk=self.project.pk)
+
+    def invalid(self, form, obj):
+        return self.render({"form": form, "project": self.project, "supplier": self.supplier})

@@ -69,9 +69,10 @@ def test_the_directory_is_paginated_and_costs_the_same_queries_on_every_page(cli
         SupplierFactory(status=S.APPROVED, categories=["legal", "tax"], countries=["KH", "MY"])
     client.get(reverse("suppliers:directory"))  # the session and the choices' first load
     for page in (1, 2):
-        # count; the page with organisations; their categories; their countries; the filter
-        # bar's categories, countries served and provinces (the session is in the cache)
-        with django_assert_num_queries(7):
+        # count; the page with organisations and review averages; their categories; their
+        # countries; the scorecard's weights and standings; the filter bar's categories,
+        # countries served and provinces (the session is in the cache)
+        with django_assert_num_queries(9):
             response = client.get(reverse("suppliers:directory"), {"page": page, "category": "legal"})
         assert len(response.context["object_list"]) == (20 if page == 1 else 5)
     assert "第 1 / 2 页" in body(client.get(reverse("suppliers:directory")))

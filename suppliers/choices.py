@@ -45,6 +45,7 @@ class ReviewAction(models.TextChoices):
     APPROVED = "approved", _("审核通过")
     REJECTED = "rejected", _("不予入库")
     SUSPENDED = "suspended", _("暂停资格")
+    AUTO_SUSPENDED = "auto_suspended", _("证书失效，自动暂停")
     REINSTATED = "reinstated", _("恢复资格")
     REVOKED = "revoked", _("撤销资格")
 
@@ -62,6 +63,7 @@ class SupplierAuditAction(models.TextChoices):
     APPLICATION_REJECT = "supplier_application.reject", _("不予供应商入库")
     SUPPLIER_SUSPEND = "supplier.suspend", _("暂停供应商资格")
     SUPPLIER_REINSTATE = "supplier.reinstate", _("恢复供应商资格")
+    SUPPLIER_AUTO_SUSPEND = "supplier.auto_suspend", _("证书失效自动暂停供应商资格")
     SUPPLIER_REVOKE = "supplier.revoke", _("撤销供应商资格")
     CERTIFICATE_ADD = "supplier_certificate.add", _("上传供应商证书")
     CERTIFICATE_REMOVE = "supplier_certificate.remove", _("删除供应商证书")

@@ -5,12 +5,13 @@ decision kept in the history and told to the supplier through the notification c
 from __future__ import annotations
 
 import copy
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from portal.messages_i18n import Message, localized_name
 from portal.models import Membership, User
 from portal.services import Errors, audit_record, notify
 
-from .choices import SupplierAuditAction, SupplierStatus
+from .choices import ReviewAction, SupplierAuditAction, SupplierStatus
 from .models import (
     REVIEW_CRITERIA,
     Category,
@@ -646,3 +647,128 @@ def _flag_standing(supplier: Supplier) -> None:
         url=reverse("suppliers:detail", kwargs={"pk": supplier.pk}),
         dedupe_key=f"supplier-standing:{supplier.pk}:{standing.code}:{timezone.localdate():%Y-%m}",
     )
+
+
+# --- Certificate expiry (the daily beat job) ------------------------------------------------
+
+#: Days before a certificate lapses on which its supplier is reminded, largest first.
+REMINDER_DAYS = (60, 30, 7)
+#: Statuses whose certificates matter: an application in progress or a supplier in the library.
+WATCHED_STATUSES = (
+    SupplierStatus.SUBMITTED,
+    SupplierStatus.UNDER_REVIEW,
+    SupplierStatus.RETURNED,
+    SupplierStatus.APPROVED,
+    SupplierStatus.SUSPENDED,
+)
+
+
+def certificate_reminders_send(*, today: date | None = None) -> int:
+    """Remind suppliers of certificates that lapse within 60, 30 or 7 days: once per
+    certificate and threshold however often this runs (the notification's dedupe key), only the
+    nearest threshold crossed (a certificate first seen 5 days out gets the 7-day reminder),
+    and not for a certificate already replaced by a later one of the same kind."""
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=REMINDER_DAYS[0])
+    due = (
+        Certificate.objects.filter(
+            valid_until__gte=today, valid_until__lte=horizon, supplier__status__in=WATCHED_STATUSES
+        )
+        .exclude(
+            Exists(
+                Certificate.objects.filter(
+                    supplier_id=OuterRef("supplier_id"),
+                    kind_id=OuterRef("kind_id"),
+                    valid_until__gt=OuterRef("valid_until"),
+                )
+            )
+        )
+        .select_related("kind", "supplier__organization")
+        .order_by("valid_until", "id")
+    )
+    members: dict[int, list[int]] = {}
+    sent = 0
+    for certificate in due:
+        left = (certificate.valid_until - today).days
+        threshold = min(days for days in REMINDER_DAYS if left <= days)
+        supplier = certificate.supplier
+        if supplier.organization_id not in members:
+            members[supplier.organization_id] = _members(supplier.organization_id)
+        sent += notify(
+            recipients=members[supplier.organization_id],
+            kind=NotificationKind.SUPPLIER_REVIEW,
+            title=Message(
+                gettext_noop("证书将于 %(date)s 到期：%(kind)s %(number)s"),
+                date=certificate.valid_until.isoformat(),
+                kind=localized_name(certificate.kind),
+                number=certificate.number,
+            ),
+            body=Message(
+                gettext_noop("还有 %(days)s 天。请在到期前上传新证书；所选类别要求的证书失效时，入库资格将自动暂停。"),
+                days=left,
+            ),
+            url=application_url(supplier),
+            dedupe_key=f"certificate-expiry:{certificate.pk}:{threshold}",
+        )
+    return sent
+
+
+def lapsed_suppliers_suspend(*, today: date | None = None) -> list[int]:
+    """Suspend every approved supplier that no longer holds a valid certificate its categories
+    require; the supplier is told why and the reviewers are told. Run twice, the second run
+    finds nothing to do. Returns the suspended suppliers' ids."""
+    today = today or timezone.localdate()
+    # Those with a certificate that has lapsed (a new requirement officials add to a category is
+    # not a lapse: it is asked for at the next submission or reinstatement, not enforced here).
+    candidates = Supplier.objects.filter(status=SupplierStatus.APPROVED).filter(
+        Exists(Certificate.objects.filter(supplier_id=OuterRef("pk"), valid_until__lt=today))
+    )
+    suspended = []
+    for supplier in candidates.select_related("organization").iterator(chunk_size=500):
+        missing = missing_certificates(supplier, on=today)
+        if missing and supplier_suspend_lapsed(supplier=supplier, missing=missing, today=today):
+            suspended.append(supplier.pk)
+    return suspended
+
+
+@transaction.atomic
+def supplier_suspend_lapsed(*, supplier: Supplier, missing: list[str], today: date) -> bool:
+    """The automatic suspension of one supplier (no actor: the platform did it)."""
+    supplier = APPLICATION.lock(supplier)
+    if supplier.status != SupplierStatus.APPROVED:
+        return False  # decided meanwhile
+    reason = _("所选类别要求的证书已失效：") + " ".join(missing)
+    supplier.status = SupplierStatus.SUSPENDED
+    supplier.sanction_from, supplier.sanction_until = today, None
+    supplier.decided_at = timezone.now()
+    supplier.save(update_fields=["status", "sanction_from", "sanction_until", "decided_at", "updated_at"])
+    review = SupplierReview.objects.create(
+        supplier=supplier, action=ReviewAction.AUTO_SUSPENDED, actor=None, comment=reason, period_from=today
+    )
+    audit_record(actor=None, action=SupplierAuditAction.SUPPLIER_AUTO_SUSPEND, target=supplier, missing=missing)
+    name = localized_name(supplier.organization)
+    notify(
+        recipients=_members(supplier.organization_id),
+        kind=NotificationKind.SUPPLIER_REVIEW,
+        title=Message(gettext_noop("证书失效，供应商资格已自动暂停：%(name)s"), name=name),
+        body=Message(gettext_noop("%(missing)s 上传有效证书后，主管部门可恢复资格。"), missing=" ".join(missing)),
+        url=application_url(supplier),
+        dedupe_key=f"supplier-review:{review.pk}",
+    )
+    notify(
+        recipients=_reviewers(),
+        kind=NotificationKind.SUPPLIER_REVIEW,
+        title=Message(gettext_noop("供应商因证书失效被自动暂停：%(name)s"), name=name),
+        body=" ".join(missing),
+        url=application_url(supplier),
+        dedupe_key=f"supplier-review:{review.pk}:reviewers",
+    )
+    return True
+
+
+def certificates_check(*, today: date | None = None) -> dict[str, int]:
+    """The daily job: reminders, then automatic suspensions."""
+    today = today or timezone.localdate()
+    reminded = certificate_reminders_send(today=today)
+    suspended = lapsed_suppliers_suspend(today=today)
+    return {"reminded": reminded, "suspended": len(suspended)}

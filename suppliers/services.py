@@ -9,17 +9,18 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portal.choices import NotificationKind, OrganizationKind
 from portal.files import private_storage
-from portal.messages_i18n import Message, localized_name
+from portal.messages_i18n import Localized, Message, localized_name
 from portal.models import Membership, User
 from portal.services import Errors, audit_record, notify
 
@@ -737,7 +738,12 @@ def supplier_suspend_lapsed(*, supplier: Supplier, missing: list[str], today: da
     supplier = APPLICATION.lock(supplier)
     if supplier.status != SupplierStatus.APPROVED:
         return False  # decided meanwhile
-    reason = _("所选类别要求的证书已失效：") + " ".join(missing)
+    # The history keeps the reason in the portal's language; the notifications carry both.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("所选类别要求的证书已失效：%(missing)s") % {
+            "missing": " ".join(missing_certificates(supplier, on=today))
+        }
+    lapsed = _missing_in_both(supplier, today)
     supplier.status = SupplierStatus.SUSPENDED
     supplier.sanction_from, supplier.sanction_until = today, None
     supplier.decided_at = timezone.now()
@@ -751,7 +757,7 @@ def supplier_suspend_lapsed(*, supplier: Supplier, missing: list[str], today: da
         recipients=_members(supplier.organization_id),
         kind=NotificationKind.SUPPLIER_REVIEW,
         title=Message(gettext_noop("证书失效，供应商资格已自动暂停：%(name)s"), name=name),
-        body=Message(gettext_noop("%(missing)s 上传有效证书后，主管部门可恢复资格。"), missing=" ".join(missing)),
+        body=Message(gettext_noop("%(missing)s 上传有效证书后，主管部门可恢复资格。"), missing=lapsed),
         url=application_url(supplier),
         dedupe_key=f"supplier-review:{review.pk}",
     )
@@ -759,11 +765,20 @@ def supplier_suspend_lapsed(*, supplier: Supplier, missing: list[str], today: da
         recipients=_reviewers(),
         kind=NotificationKind.SUPPLIER_REVIEW,
         title=Message(gettext_noop("供应商因证书失效被自动暂停：%(name)s"), name=name),
-        body=" ".join(missing),
+        body=Message(gettext_noop("所选类别要求的证书已失效：%(missing)s"), missing=lapsed),
         url=application_url(supplier),
         dedupe_key=f"supplier-review:{review.pk}:reviewers",
     )
     return True
+
+
+def _missing_in_both(supplier: Supplier, today: date) -> Localized:
+    """What the supplier lacks, written in Chinese and in English (for a notification)."""
+    texts = {}
+    for language in (settings.LANGUAGE_CODE, "en"):
+        with translation.override(language):
+            texts[language] = " ".join(missing_certificates(supplier, on=today))
+    return Localized(texts[settings.LANGUAGE_CODE], texts["en"])
 
 
 def certificates_check(*, today: date | None = None) -> dict[str, int]:

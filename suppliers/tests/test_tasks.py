@@ -88,6 +88,7 @@ def test_when_a_required_certificate_lapses_the_supplier_is_suspended_told_why_a
     told = Notification.objects.get(recipient=cast.supplier)
     assert "自动暂停" in told.title
     assert "绿色建材产品认证证书" in told.body
+    assert "Green building material product certificate" in told.body_en  # each reader's language
     assert Notification.objects.filter(recipient=cast.reviewer, title__contains="自动暂停").count() == 1
     assert AuditEvent.objects.filter(action="supplier.auto_suspend", target_id=str(supplier.pk)).exists()
     assert not Supplier.objects.listed().exists()

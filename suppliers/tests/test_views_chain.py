@@ -148,3 +148,17 @@ def test_the_directory_and_the_suppliers_page_show_the_standing(cast, client):
     page = client.get(reverse("suppliers:detail", kwargs={"pk": supplier.pk})).content.decode()
     assert "履约优秀" in page
     assert project.name in page
+
+
+def test_the_project_page_shows_its_enterprise_suggested_suppliers_with_reasons(cast, client):
+    project = ProjectFactory(organization=cast.enterprise, country_id="KH", filing_status=FilingStatus.APPROVED)
+    suggested = SupplierFactory(status=S.APPROVED, categories=["tax"], countries=["KH"])
+    suspended = SupplierFactory(status=S.SUSPENDED, categories=["tax"], countries=["KH"])
+    url = reverse("projects:detail", kwargs={"pk": project.pk})
+    client.force_login(cast.owner)
+    page = client.get(url).content.decode()
+    assert suggested.organization.name in page
+    assert "服务柬埔寨" in page
+    assert suspended.organization.name not in page
+    client.force_login(cast.outsider)  # the project is public; the suggestions are its enterprise's
+    assert 'data-testid="project-suggestions"' not in client.get(url).content.decode()

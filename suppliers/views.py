@@ -177,6 +177,9 @@ class ApplicationDetailView(SupplierSection, ApplicationObject):
                 "history": history,
                 "questions": last if last and last.action == ReviewAction.RETURNED else None,
                 "decisions": [d for d in DECISIONS.values() if d["action"] in self.allowed(supplier)],
+                "card": selectors.scorecard_of(
+                    selectors.with_scorecard(Supplier.objects.filter(pk=supplier.pk)).get(), selectors.Scorecard.load()
+                ),
             }
         )
 

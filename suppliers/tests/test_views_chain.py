@@ -162,3 +162,25 @@ def test_the_project_page_shows_its_enterprise_suggested_suppliers_with_reasons(
     assert suspended.organization.name not in page
     client.force_login(cast.outsider)  # the project is public; the suggestions are its enterprise's
     assert 'data-testid="project-suggestions"' not in client.get(url).content.decode()
+
+
+def test_a_very_poor_standing_is_flagged_on_the_application_page(cast, client):
+    from suppliers import services
+
+    supplier = SupplierFactory(
+        organization=cast.supplier_org, status=S.APPROVED, categories=["legal"], countries=["KH"]
+    )
+    project = ProjectFactory(organization=cast.enterprise, country_id="KH", filing_status=FilingStatus.APPROVED)
+    SupplyChainLink.objects.create(project=project, supplier=supplier, category=Category.objects.get(code="legal"))
+    url = reverse("suppliers:application", kwargs={"pk": supplier.pk})
+    client.force_login(cast.reviewer)
+    assert 'data-testid="standing-flag"' not in client.get(url).content.decode()
+    services.review_create(
+        actor=cast.owner,
+        supplier=supplier,
+        project=project,
+        data={"quality": 1, "delivery": 1, "compliance": 1, "communication": 2},
+    )
+    page = client.get(url).content.decode()
+    assert 'data-testid="standing-flag"' in page
+    assert "履约很差" in page

@@ -51,6 +51,13 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Private uploads (certificate scans, also those seed_demo makes) go to the test's own
+    folder, never var/private."""
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters live in the cache (Redis under make test): start each test clean."""
     cache.clear()

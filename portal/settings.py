@@ -326,6 +326,7 @@ CELERY_TASK_ROUTES = {
     "portal.sweep_deliveries": {"queue": "default"},
     "portal.sweep_import_jobs": {"queue": "default"},
     "projects.survey_remind": {"queue": "default"},
+    "suppliers.check_certificates": {"queue": "bulk"},
 }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -365,6 +366,10 @@ PORTAL_BEAT_SCHEDULE = {
     # Deletes old deliveries and read notifications (NOTIFY["RETENTION_DAYS"]) and, if
     # AUDIT_RETENTION_DAYS is set, old audit events: at night, when the database is quiet.
     "retention-purge": {"task": "portal.purge_old_records", "schedule": crontab(hour=3, minute=30)},
+    # Reminds suppliers of certificates lapsing in 60, 30 and 7 days (once per threshold) and
+    # suspends approved suppliers whose required certificate has lapsed: every morning at 06:30,
+    # after midnight's lapses and before the working day.
+    "suppliers-check-certificates": {"task": "suppliers.check_certificates", "schedule": crontab(hour=6, minute=30)},
 }
 
 # --- Notification centre --------------------------------------------------------------------

@@ -38,6 +38,8 @@ urlpatterns = [
     path("imports/<int:pk>/status/", views_imports.import_job_status, name="import_job_status"),
     path("countries/", views.CountryListView.as_view(), name="countries"),
     # The four parts; each replaces its placeholder when its issue lands.
+    # Served by the supplier library's directory (suppliers.urls, included before these); the name
+    # stays for the links that use it.
     path("suppliers/", views.part_placeholder, {"part": "suppliers"}, name="suppliers"),
     path("talent/", views.part_placeholder, {"part": "talent"}, name="talent"),
     path("risk/", views.part_placeholder, {"part": "risk"}, name="risk"),

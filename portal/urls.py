@@ -19,6 +19,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("projects/", include("projects.urls")),
+    path("suppliers/", include("suppliers.urls")),
     path("", include("portal.site_urls")),
     prefix_default_language=False,
 )

@@ -52,7 +52,7 @@ SIGNUP_FIELDS = SignupForm.SERVICE_FIELDS
 # Where each part lives: its own list page once built, else the shell's placeholder.
 PART_URLS = {
     "projects": "projects:list",
-    "suppliers": "portal:suppliers",
+    "suppliers": "suppliers:directory",
     "talent": "portal:talent",
     "risk": "portal:risk",
 }

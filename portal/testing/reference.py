@@ -1,4 +1,5 @@
-"""Reference data that data migrations load: countries, exchange rates, subsidy tiers.
+"""Reference data that data migrations load: countries, exchange rates, subsidy tiers, supplier
+categories and certificate kinds.
 
 A transactional test (a real worker, the live server of a browser test) ends with a flush of
 every table, which takes this data with it; `ensure_reference_data()` loads it again, the same
@@ -13,13 +14,17 @@ from django.apps import apps
 LOADERS = [
     ("portal.migrations.0002_countries_and_trigram", "load_countries"),
     ("projects.migrations.0002_rates_tiers_search_indexes", "seed"),
+    ("suppliers.migrations.0002_seed_categories", "seed"),
+    ("suppliers.migrations.0004_seed_scorecard", "seed"),
 ]
 
 
 def ensure_reference_data() -> None:
     Country = apps.get_model("portal", "Country")
     ExchangeRate = apps.get_model("projects", "ExchangeRate")
-    if Country.objects.exists() and ExchangeRate.objects.exists():
+    Category = apps.get_model("suppliers", "Category")
+    Standing = apps.get_model("suppliers", "ScorecardStanding")
+    if all(model.objects.exists() for model in (Country, ExchangeRate, Category, Standing)):
         return
     for module, function in LOADERS:
         getattr(importlib.import_module(module), function)(apps, None)

@@ -58,7 +58,7 @@ PROJECT_SCHEMA_PATHS = {
     "/api/v1/projects/{id}/submit/": ["post"],
     "/api/v1/projects/{id}/withdraw/": ["post"],
 }
-ROOT_RESOURCES = [
+REGISTERED = [
     "countries",
     "organizations",
     "notifications",
@@ -67,7 +67,18 @@ ROOT_RESOURCES = [
     "projects",
     "exchange-rates",
     "project-surveys",
+    "suppliers",
+    "supplier-applications",
+    "supplier-certificates",
+    "supplier-categories",
+    "certificate-kinds",
+    r"projects/(?P<project_pk>[0-9]{1,18})/suppliers",
 ]
+# The API root lists the collections: a certificate is reached from its application (no list),
+# a project's supply chain from its project.
+ROOT_RESOURCES = [prefix for prefix in REGISTERED if prefix != "supplier-certificates" and "(?P<" not in prefix]
+# The parts that have an API of their own so far.
+PARTS_WITH_API = ["projects", "suppliers"]
 
 
 def test_discovery_finds_exactly_the_apps_that_have_an_api_urls_module():
@@ -76,7 +87,7 @@ def test_discovery_finds_exactly_the_apps_that_have_an_api_urls_module():
         for config in apps.get_app_configs()
         if config.name != "portal" and (Path(config.path) / "api" / "urls.py").exists()
     ]
-    assert on_disk == ["projects"]
+    assert on_disk == PARTS_WITH_API
     assert [m.__name__ for m in api_urls.part_api_modules()] == [f"{name}.api.urls" for name in on_disk]
 
 
@@ -94,7 +105,13 @@ def test_the_project_library_keeps_its_schema_paths():
     from drf_spectacular.generators import SchemaGenerator
 
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
-    ours = {p: sorted(ops) for p, ops in paths.items() if p.startswith(("/api/v1/project", "/api/v1/exchange-rate"))}
+    # /api/v1/projects/{project_pk}/suppliers/ is the supplier library's (a project's supply chain).
+    ours = {
+        p: sorted(ops)
+        for p, ops in paths.items()
+        if p.startswith(("/api/v1/project", "/api/v1/exchange-rate"))
+        and not p.endswith(("/suppliers/", "/suppliers/{id}/"))
+    }
     assert ours == PROJECT_SCHEMA_PATHS
 
 
@@ -132,13 +149,13 @@ def part_with_api(monkeypatch, tmp_path):
             delattr(package, "api")
 
 
-@pytest.mark.parametrize("label", ["suppliers", "talent", "risk"])
+@pytest.mark.parametrize("label", [label for label in ("suppliers", "talent", "risk") if label not in PARTS_WITH_API])
 def test_a_part_that_adds_api_urls_is_discovered_and_routed(part_with_api, label):
     module_name = part_with_api(label)
     modules = api_urls.part_api_modules()
-    assert [m.__name__ for m in modules] == ["projects.api.urls", module_name]
+    assert [m.__name__ for m in modules] == [*(f"{part}.api.urls" for part in PARTS_WITH_API), module_name]
     router = api_urls.build_router(modules)
-    assert [prefix for prefix, _viewset, _basename in router.registry] == [*ROOT_RESOURCES, f"{label}-things"]
+    assert [prefix for prefix, _viewset, _basename in router.registry] == [*REGISTERED, f"{label}-things"]
     assert f"{label}-thing-list" in {url.name for url in router.urls}
 
 

@@ -1,0 +1,24 @@
+"""Pages of the supplier library (namespace `suppliers`)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "suppliers"
+urlpatterns = [
+    path("", views.DirectoryView.as_view(), name="directory"),
+    path("<int:pk>/", views.SupplierDetailView.as_view(), name="detail"),
+    path("<int:pk>/rate/", views.RatingView.as_view(), name="rate"),
+    path("projects/<int:project_pk>/", views.SupplyChainView.as_view(), name="supply_chain"),
+    path("projects/<int:project_pk>/review/<int:supplier_pk>/", views.ReviewCreateView.as_view(), name="review_create"),
+    path("apply/", views.ApplyView.as_view(), name="apply"),
+    path("mine/", views.MyApplicationView.as_view(), name="mine"),
+    path("review/", views.ReviewQueueView.as_view(), name="review_queue"),
+    path("applications/<int:pk>/", views.ApplicationDetailView.as_view(), name="application"),
+    path("applications/<int:pk>/edit/", views.ApplicationEditView.as_view(), name="edit"),
+    path("applications/<int:pk>/submit/", views.application_submit, name="submit"),
+    path("applications/<int:pk>/certificates/", views.CertificateAddView.as_view(), name="certificate_add"),
+    path("applications/<int:pk>/<slug:decision>/", views.DecisionView.as_view(), name="decide"),
+    path("certificates/<int:pk>/file/", views.certificate_file, name="certificate_file"),
+    path("certificates/<int:pk>/remove/", views.CertificateRemoveView.as_view(), name="certificate_remove"),
+]

@@ -14,7 +14,7 @@ LANGUAGE_FREE = ("/en/", "/api/", "/static/", "/i18n/", "/media/", "/healthz", "
 LINK = re.compile(r'(?:href|action)="(/[^"]*)"')
 
 PAGES = {
-    "anonymous": ["/", "/login/", "/signup/", "/password/reset/", "/countries/", "/projects/", "/projects/map/"],
+    "anonymous": ["/", "/login/", "/signup/", "/password/reset/", "/countries/", "/projects/", "/projects/map/", "/suppliers/"],
     "owner": [
         "/",
         "/inbox/",
@@ -26,6 +26,8 @@ PAGES = {
         "/projects/new/",
         "/projects/{project}/",
         "/projects/{project}/edit/",
+        "/suppliers/",
+        "/suppliers/projects/{project}/",
         "/projects/surveys/{survey}/respond/",
     ],
     "reviewer": [
@@ -37,7 +39,9 @@ PAGES = {
         "/projects/surveys/",
         "/projects/surveys/{survey}/",
         "/projects/{project}/",
+        "/suppliers/review/",
     ],
+    "supplier": ["/", "/suppliers/", "/suppliers/apply/"],
 }
 
 

@@ -7,8 +7,8 @@ What is timed
              cursor pagination, the serializer and the JSON renderer. Three positions: the first
              page; page 101 (reached by following `next` 100 times, outside the timing); and the
              last page (a cursor built for the oldest 50 rows).
-  reference  on its own psycopg2 connection (autocommit): the same SELECT of the eleven columns
-             the serializer reads (the texts in both languages), `WHERE recipient_id = %s [AND id < %s] ORDER BY id DESC
+  reference  on its own psycopg2 connection (autocommit): the same SELECT of the nine columns
+             a Chinese request reads, `WHERE recipient_id = %s [AND id < %s] ORDER BY id DESC
              LIMIT 51`, fetchall, then dicts with the datetimes in the current time zone as ISO
              8601 strings, the `next` cursor, and `json.dumps` to UTF-8 bytes: what the endpoint
              answers, without HTTP, authentication or DRF.
@@ -51,19 +51,8 @@ MAX_RATIO = 3.0
 MAX_FLAT = 1.5
 PATH = "/api/v1/notifications/"
 FLOOR = "/api/bench/floor/"
-COLUMNS = (
-    "id",
-    "kind",
-    "title",
-    "body",
-    "title_en",
-    "body_en",
-    "url",
-    "requires_ack",
-    "created_at",
-    "read_at",
-    "acknowledged_at",
-)
+# A Chinese request's columns: the endpoint reads the English texts for English requests only.
+COLUMNS = ("id", "kind", "title", "body", "url", "requires_ack", "created_at", "read_at", "acknowledged_at")
 SQL_FIRST = f"SELECT {', '.join(COLUMNS)} FROM portal_notification WHERE recipient_id = %s ORDER BY id DESC LIMIT %s"
 SQL_AFTER = (
     f"SELECT {', '.join(COLUMNS)} FROM portal_notification "
@@ -165,7 +154,8 @@ def measure(ctx: Context, state: State) -> list[Row]:
             checks={"queries fixed": fixed},
             notes=[
                 f"subject: GET {first_url} via APIClient with a token, {state.own:,} notifications in the inbox",
-                "reference: psycopg2 SELECT of the 11 columns read ... ORDER BY id DESC LIMIT 51, fetchall, "
+                "reference: psycopg2 SELECT of the 9 columns a Chinese request reads ... ORDER BY id DESC LIMIT 51, "
+                "fetchall, "
                 "dicts with local-time ISO datetimes, next cursor, json.dumps to bytes (no HTTP, auth or DRF); "
                 f"plan: {plan}",
                 f"queries per request at page_size {sizes}: {counted} ({'equal' if fixed else 'NOT equal'})",
@@ -287,9 +277,7 @@ def raw_page(state: State, before: int | None, *, authenticate: bool = False) ->
             "read_at": _iso(read_at, tz),
             "acknowledged_at": _iso(acknowledged_at, tz),
         }
-        for pk, kind, title, body, _title_en, _body_en, url, requires_ack, created_at, read_at, acknowledged_at in rows[
-            :PAGE_SIZE
-        ]
+        for pk, kind, title, body, url, requires_ack, created_at, read_at, acknowledged_at in rows[:PAGE_SIZE]
     ]
     next_url = None
     if len(rows) > PAGE_SIZE:

@@ -282,18 +282,32 @@ class NotificationSerializer(serializers.Serializer):
     class Meta:
         list_serializer_class = NotificationListSerializer
 
+    ENGLISH_FIELDS = ("title_en", "body_en")
+
+    @classmethod
+    def columns_for_request(cls) -> tuple[str, ...]:
+        """The columns a list reads: the English texts only when the request is English."""
+        if (translation.get_language() or "").startswith("en"):
+            return cls.FIELDS
+        return tuple(f for f in cls.FIELDS if f not in cls.ENGLISH_FIELDS)
+
     def to_representation(self, instance):
         return self.row(instance, timezone.get_current_timezone(), translation.get_language() or "")
 
     def row(self, instance, tz, language: str) -> dict:
         """The texts in the request's language (Accept-Language); the link to its pages."""
         row = instance if isinstance(instance, dict) else {f: getattr(instance, f) for f in self.FIELDS}
-        english = language.startswith("en")
+        if language.startswith("en"):
+            return self._row(row, tz, row["title_en"] or row["title"], row["body_en"] or row["body"], True)
+        return self._row(row, tz, row["title"], row["body"], False)
+
+    @staticmethod
+    def _row(row, tz, title: str, body: str, english: bool) -> dict:
         return {
             "id": row["id"],
             "kind": row["kind"],
-            "title": (row["title_en"] or row["title"]) if english else row["title"],
-            "body": (row["body_en"] or row["body"]) if english else row["body"],
+            "title": title,
+            "body": body,
             "url": localized_url(row["url"], "en") if english else row["url"],
             "requires_ack": row["requires_ack"],
             "created_at": datetime_text(row["created_at"], tz),

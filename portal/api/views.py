@@ -211,7 +211,8 @@ class NotificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         # Rows as dicts (values()), not model instances: a third of the page's cost at 50 rows.
-        queryset = self.filter_queryset(self.get_queryset()).values(*NotificationSerializer.FIELDS)
+        # Only the reader's language: the English texts are read for English requests alone.
+        queryset = self.filter_queryset(self.get_queryset()).values(*NotificationSerializer.columns_for_request())
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(NotificationSerializer(page, many=True).data)
 

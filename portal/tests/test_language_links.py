@@ -14,7 +14,16 @@ LANGUAGE_FREE = ("/en/", "/api/", "/static/", "/i18n/", "/media/", "/healthz", "
 LINK = re.compile(r'(?:href|action)="(/[^"]*)"')
 
 PAGES = {
-    "anonymous": ["/", "/login/", "/signup/", "/password/reset/", "/countries/", "/projects/", "/projects/map/", "/suppliers/"],
+    "anonymous": [
+        "/",
+        "/login/",
+        "/signup/",
+        "/password/reset/",
+        "/countries/",
+        "/projects/",
+        "/projects/map/",
+        "/suppliers/",
+    ],
     "owner": [
         "/",
         "/inbox/",

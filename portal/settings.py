@@ -281,6 +281,9 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "portal.choices.NotificationKind",
         # Project.stage and ProjectStageChange.from_stage/to_stage share one choice set.
         "ProjectStageEnum": "projects.choices.Stage",
+        # Two resources have a `status`: an import job's and a supplier's.
+        "ImportJobStatusEnum": "portal.choices.ImportJobStatus",
+        "SupplierStatusEnum": "suppliers.choices.SupplierStatus",
     },
 }
 API_MAX_PAGE_SIZE = 200

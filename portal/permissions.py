@@ -61,6 +61,17 @@ def has_agency_permission(user, permission: str) -> bool:
     return is_official(user) and permission in user.org_membership.permissions
 
 
+def is_owner(user, obj) -> bool:
+    """A member of the organisation that owns `obj` (a record with `organization_id`)."""
+    membership = membership_of(user)
+    return membership is not None and membership.organization_id == obj.organization_id
+
+
+def is_reviewer(user, obj=None) -> bool:
+    """An official holding `review`. Takes the record for workflow predicates' signature."""
+    return has_agency_permission(user, "review")
+
+
 def require(allowed: bool, reason: str = "") -> None:
     """For pages: a 403 unless `allowed`. The 403 page shows `reason` (why, in the user's words)."""
     if not allowed:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.permissions import has_agency_permission, membership_of
+from portal.permissions import is_owner, is_reviewer
 from portal.workflow import Action, Workflow
 
 from .choices import FilingStatus, ProjectAuditAction, ReviewAction
@@ -24,17 +24,6 @@ SUBMITTABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.
 
 OWNER_ONLY = _("只能操作本企业的项目。")
 REVIEWERS_ONLY = _("需要审核权限。")
-
-
-def is_owner(user, project: Project) -> bool:
-    """A member of the enterprise that registered the project."""
-    membership = membership_of(user)
-    return membership is not None and membership.organization_id == project.organization_id
-
-
-def is_reviewer(user, project: Project | None = None) -> bool:
-    """An official holding `review`."""
-    return has_agency_permission(user, "review")
 
 
 FILING = Workflow(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.permissions import has_agency_permission, membership_of
+from portal.permissions import is_owner, is_reviewer
 from portal.workflow import Action, Workflow
 
 from .choices import ReviewAction, SupplierAuditAction, SupplierStatus
@@ -30,17 +30,6 @@ CERTIFIABLE_STATUSES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.SUSPENDE
 OWNER_ONLY = _("只能操作本单位的入库申请。")
 REVIEWERS_ONLY = _("需要审核权限。")
 DECIDE_REFUSED = _("只能审核已提交或审核中的申请。")
-
-
-def is_owner(user, supplier: Supplier) -> bool:
-    """A member of the supplier organisation that applied."""
-    membership = membership_of(user)
-    return membership is not None and membership.organization_id == supplier.organization_id
-
-
-def is_reviewer(user, supplier: Supplier | None = None) -> bool:
-    """An official holding `review`."""
-    return has_agency_permission(user, "review")
 
 
 APPLICATION = Workflow(

@@ -22,6 +22,7 @@ from portal.choices import NotificationKind, OrganizationKind
 from portal.files import private_storage
 from portal.messages_i18n import Localized, Message, localized_name
 from portal.models import Membership, User
+from portal.permissions import is_official
 from portal.services import Errors, audit_record, notify
 
 from .choices import ReviewAction, SupplierAuditAction, SupplierStatus
@@ -179,6 +180,27 @@ def application_create(*, actor: User, data: dict[str, Any]) -> Supplier:
         if field in data:
             getattr(supplier, field).set(data[field])
     audit_record(actor=actor, action=SupplierAuditAction.APPLICATION_CREATE, target=supplier)
+    return supplier
+
+
+@transaction.atomic
+def application_import(*, actor: User | None, organization, data: dict[str, Any]) -> Supplier:
+    """An official (or the command's operator, `actor` None) enters a supplier organisation's
+    application from a spreadsheet, as a draft that the organisation completes and submits."""
+    if actor is not None and not is_official(actor):
+        raise PermissionError(_("只有主管部门可以导入供应商申请。"))
+    if organization.kind != OrganizationKind.SUPPLIER:
+        raise ValidationError({"organization": _("%(name)s 不是供应商单位。") % {"name": organization.name}})
+    if Supplier.objects.filter(organization=organization).exists():
+        raise ValidationError({"organization": _("%(name)s 已有入库申请。") % {"name": organization.name}})
+    application_check(data=data)
+    supplier = Supplier(organization=organization, created_by=actor, status=SupplierStatus.DRAFT)
+    _apply(supplier, data)
+    supplier.save()
+    for field in MANY_FIELDS:
+        if field in data:
+            getattr(supplier, field).set(data[field])
+    audit_record(actor=actor, action=SupplierAuditAction.APPLICATION_CREATE, target=supplier, imported=True)
     return supplier
 
 

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from portal.views_imports import ImportUploadView, import_template
+
 from . import views
 
 app_name = "suppliers"
@@ -13,6 +15,9 @@ urlpatterns = [
     path("projects/<int:project_pk>/review/<int:supplier_pk>/", views.ReviewCreateView.as_view(), name="review_create"),
     path("apply/", views.ApplyView.as_view(), name="apply"),
     path("mine/", views.MyApplicationView.as_view(), name="mine"),
+    path("export.xlsx", views.application_export, name="export"),
+    path("import/", ImportUploadView.as_view(kind="suppliers", back_url_name="suppliers:review_queue"), name="import"),
+    path("import/template.xlsx", import_template, {"kind": "suppliers"}, name="import_template"),
     path("review/", views.ReviewQueueView.as_view(), name="review_queue"),
     path("applications/<int:pk>/", views.ApplicationDetailView.as_view(), name="application"),
     path("applications/<int:pk>/edit/", views.ApplicationEditView.as_view(), name="edit"),

@@ -7,20 +7,32 @@ suppliers/services.py; the actions shown are the workflow's (`selectors.allowed_
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal import xlsx
 from portal.files import PrivateFileDownloadView
-from portal.generic import ObjectActionView, ObjectListView, ObjectMixin, PortalView, ServiceFormView, error_text
-from portal.permissions import is_supplier
+from portal.generic import (
+    ObjectActionView,
+    ObjectListView,
+    ObjectMixin,
+    PortalView,
+    ServiceFormView,
+    error_text,
+    filter_query,
+)
+from portal.permissions import is_official, is_supplier
 
 from . import selectors, services
 from .choices import ReviewAction, SupplierStatus
+from .filtersets import ApplicationFilterSet
 from .forms import (
     ApplicationForm,
     CertificateForm,
@@ -33,6 +45,7 @@ from .forms import (
     SupplyLinkForm,
 )
 from .models import Certificate, PerformanceReview, Supplier, SupplyChainLink
+from .resources import MAX_EXPORT_ROWS, SupplierXlsx, exportable
 from .workflow import APPLICATION, is_reviewer
 
 
@@ -516,3 +529,27 @@ class ReviewCreateView(SupplierSection, ProjectObject, ServiceFormView):
 
     def invalid(self, form, obj):
         return self.render({"form": form, "project": self.project, "supplier": self.supplier})
+
+
+# --- Excel export -----------------------------------------------------------------------------
+
+
+def application_export(request):
+    """Applications as an Excel workbook (`SupplierXlsx.export`): officials every one, with the
+    list's filters (category, country, province, status, search); a supplier organisation its
+    own. Anyone else may export nothing; too many rows: back with a request for narrower filters."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    queryset = exportable(request.user)
+    if not is_official(request.user) and not queryset.exists():
+        raise PermissionDenied(_("只有主管部门和供应商单位可以导出供应商信息。"))
+    suppliers = ApplicationFilterSet(request.GET, queryset=queryset, request=request).qs
+    if suppliers[: MAX_EXPORT_ROWS + 1].count() > MAX_EXPORT_ROWS:
+        messages.error(request, _("一次最多导出 %(max)d 个供应商，请增加筛选条件。") % {"max": MAX_EXPORT_ROWS})
+        query = filter_query(request)
+        return redirect(reverse("suppliers:review_queue") + (f"?{query}" if query else ""))
+    content = SupplierXlsx().export(user=request.user, queryset=suppliers)
+    filename = f"suppliers-{timezone.localdate().isoformat()}.xlsx"
+    return HttpResponse(
+        content, content_type=xlsx.CONTENT_TYPE, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

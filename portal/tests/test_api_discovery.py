@@ -157,9 +157,7 @@ def test_a_part_that_adds_api_urls_is_discovered_and_routed(part_with_api, label
     # Discovery follows INSTALLED_APPS, so the added part sits among the others in that order.
     order = [config.name for config in apps.get_app_configs()]
     parts = sorted([*PARTS_WITH_API, label], key=order.index)
-    assert [m.__name__ for m in modules] == [
-        module_name if part == label else f"{part}.api.urls" for part in parts
-    ]
+    assert [m.__name__ for m in modules] == [module_name if part == label else f"{part}.api.urls" for part in parts]
     router = api_urls.build_router(modules)
     prefixes = [prefix for prefix, _viewset, _basename in router.registry]
     assert set(prefixes) == {*REGISTERED, f"{label}-things"} and len(prefixes) == len(REGISTERED) + 1

@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
         # Two resources have a `status`: an import job's and a supplier's.
         "ImportJobStatusEnum": "portal.choices.ImportJobStatus",
         "SupplierStatusEnum": "suppliers.choices.SupplierStatus",
+        # CountryRisk.level and its history's old_level/new_level share one choice set.
+        "RiskLevelEnum": "risk.choices.RiskLevel",
     },
 }
 API_MAX_PAGE_SIZE = 200
@@ -330,6 +332,7 @@ CELERY_TASK_ROUTES = {
     "portal.sweep_import_jobs": {"queue": "default"},
     "projects.survey_remind": {"queue": "default"},
     "suppliers.check_certificates": {"queue": "bulk"},
+    "risk.flag_stale_countries": {"queue": "default"},
 }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -373,6 +376,9 @@ PORTAL_BEAT_SCHEDULE = {
     # suspends approved suppliers whose required certificate has lapsed: every morning at 06:30,
     # after midnight's lapses and before the working day.
     "suppliers-check-certificates": {"task": "suppliers.check_certificates", "schedule": crontab(hour=6, minute=30)},
+    # Tells publishing officials of country risk levels overdue for review (levels 3-4 after 6
+    # months, others after 12), once per country and review: every morning at 07:00.
+    "risk-flag-stale-countries": {"task": "risk.flag_stale_countries", "schedule": crontab(hour=7, minute=0)},
 }
 
 # --- Notification centre --------------------------------------------------------------------

@@ -1,0 +1,8 @@
+"""The risk part's API resources, served by portal/api/urls.py under /api/v1/."""
+
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("risk/countries", views.CountryRiskViewSet, basename="risk-country")

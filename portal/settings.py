@@ -330,6 +330,11 @@ CELERY_TASK_ROUTES = {
     "portal.sweep_import_jobs": {"queue": "default"},
     "projects.survey_remind": {"queue": "default"},
     "suppliers.check_certificates": {"queue": "bulk"},
+    "talent.trainings_announce": {"queue": "bulk"},
+    "talent.trainings_notify_change": {"queue": "bulk"},
+    "talent.trainings_remind": {"queue": "default"},
+    "talent.trainings_expire_offers": {"queue": "default"},
+    "talent.trainings_warn_half": {"queue": "default"},
 }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -373,6 +378,26 @@ PORTAL_BEAT_SCHEDULE = {
     # suspends approved suppliers whose required certificate has lapsed: every morning at 06:30,
     # after midnight's lapses and before the working day.
     "suppliers-check-certificates": {"task": "suppliers.check_certificates", "schedule": crontab(hour=6, minute=30)},
+    # Trainings: reminders 7 days and 1 day before, the registration-closed notice (each once
+    # per person, whatever the frequency): hourly.
+    "trainings-remind": {"task": "talent.trainings_remind", "schedule": crontab(minute=5)},
+    # A freed seat offered to the first on the waiting list passes on after TRAININGS["OFFER_HOURS"].
+    "trainings-expire-offers": {"task": "talent.trainings_expire_offers", "schedule": 600},
+    # The twice-yearly rule: from TRAININGS["WARN_MONTH_OF_HALF"]/["WARN_DAY"] of a half with no
+    # published session, organisers are warned weekly (Monday 09:00) until one is.
+    "trainings-warn-half": {"task": "talent.trainings_warn_half", "schedule": crontab(day_of_week=1, hour=9, minute=0)},
+}
+
+# --- Trainings (talent/trainings) -------------------------------------------------------------
+TRAININGS = {
+    # Hours the first person on the waiting list has to take a freed seat.
+    "OFFER_HOURS": env.int("TRAINING_OFFER_HOURS", default=48),
+    # The officials' date for the twice-yearly rule: the Nth month of the half (1-6), day D.
+    # Default: the first day of the half's second month (1 February, 1 August).
+    "WARN_MONTH_OF_HALF": env.int("TRAINING_WARN_MONTH_OF_HALF", default=2),
+    "WARN_DAY": env.int("TRAINING_WARN_DAY", default=1),
+    # Reminders before a session starts, in days.
+    "REMIND_DAYS": (7, 1),
 }
 
 # --- Notification centre --------------------------------------------------------------------

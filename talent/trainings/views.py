@@ -30,6 +30,15 @@ def is_organiser(user) -> bool:
     return user.is_authenticated and user.has_agency_permission(AgencyPermission.ORGANISE_TRAINING)
 
 
+def organiser_session(request, pk) -> TrainingSession:
+    """The session for an organiser's page: a draft others may not see is a 404 (a 403 would
+    confirm it exists); a visible session they may not organise is a 403."""
+    session = get_scoped_or_404(TrainingSession.objects.all(), request.user, pk=pk)
+    if not is_organiser(request.user):
+        raise PermissionDenied
+    return session
+
+
 class TrainingsSection:
     def section_context(self):
         user = self.request.user
@@ -86,10 +95,15 @@ class SessionFormView(TrainingsSection, PortalView):
     login_required = True
     permission = staticmethod(is_organiser)
 
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs.get("pk") is not None and request.user.is_authenticated:
+            organiser_session(request, kwargs["pk"])  # 404 before 403, as the detail page
+        return super().dispatch(request, *args, **kwargs)
+
     def _session(self, pk):
         if pk is None:
             return None
-        return get_object_or_404(TrainingSession, pk=pk)
+        return organiser_session(self.request, pk)
 
     def get(self, request, pk=None):
         session = self._session(pk)
@@ -123,10 +137,9 @@ class SessionPublishView(TrainingsSection, PortalView):
 
     template_name = "talent/trainings/confirm.html"
     login_required = True
-    permission = staticmethod(is_organiser)
 
     def get(self, request, pk):
-        session = get_object_or_404(TrainingSession, pk=pk)
+        session = organiser_session(request, pk)
         return self.render(
             {
                 "session": session,
@@ -137,7 +150,7 @@ class SessionPublishView(TrainingsSection, PortalView):
         )
 
     def post(self, request, pk):
-        session = get_object_or_404(TrainingSession, pk=pk)
+        session = organiser_session(request, pk)
         try:
             services.session_publish(actor=request.user, session=session)
         except ValidationError as error:
@@ -150,14 +163,13 @@ class SessionPublishView(TrainingsSection, PortalView):
 class SessionCancelView(TrainingsSection, PortalView):
     template_name = "talent/trainings/cancel.html"
     login_required = True
-    permission = staticmethod(is_organiser)
 
     def get(self, request, pk):
-        session = get_object_or_404(TrainingSession, pk=pk)
+        session = organiser_session(request, pk)
         return self.render({"session": session, "form": CancelForm()})
 
     def post(self, request, pk):
-        session = get_object_or_404(TrainingSession, pk=pk)
+        session = organiser_session(request, pk)
         form = CancelForm(request.POST)
         if form.is_valid():
             try:
@@ -211,10 +223,9 @@ class AttendanceView(TrainingsSection, PortalView):
 
     template_name = "talent/trainings/attendance.html"
     login_required = True
-    permission = staticmethod(is_organiser)
 
     def get(self, request, pk):
-        session = get_object_or_404(TrainingSession, pk=pk)
+        session = organiser_session(request, pk)
         rows = selectors.attendance_list(session)
         fmt = request.GET.get("format")
         if fmt == "xlsx":
@@ -224,7 +235,7 @@ class AttendanceView(TrainingsSection, PortalView):
         return self.render({"session": session, "rows": rows})
 
     def post(self, request, pk):
-        session = get_object_or_404(TrainingSession, pk=pk)
+        session = organiser_session(request, pk)
         try:
             ids = [int(v) for v in request.POST.getlist("attended")]
         except ValueError:

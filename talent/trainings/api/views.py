@@ -4,10 +4,11 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.response import Response
 
 from portal.api.base import ScopedModelViewSet
+from portal.choices import AgencyPermission
 from portal.api.pagination import PagePagination
 
 from .. import selectors, services
@@ -43,7 +44,7 @@ class TrainingSessionViewSet(ScopedModelViewSet):
         queryset = super().get_queryset()
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("countries", "agenda__countries")
-        else:
+        elif self.action in ("list", "create", "update", "partial_update", "publish", "cancel"):
             queryset = queryset.prefetch_related("countries")
         return queryset
 
@@ -56,6 +57,8 @@ class TrainingSessionViewSet(ScopedModelViewSet):
 
     def create(self, request, *args, **kwargs):
         self._signed_in()
+        if not request.user.has_agency_permission(AgencyPermission.ORGANISE_TRAINING):
+            raise PermissionDenied
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -27,7 +27,7 @@ def test_two_concurrent_enrolments_for_the_last_seat_give_one_seat_and_one_waiti
         try:
             barrier.wait()
             services.enroll(actor=user, session=session)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

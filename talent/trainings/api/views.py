@@ -8,8 +8,8 @@ from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.response import Response
 
 from portal.api.base import ScopedModelViewSet
-from portal.choices import AgencyPermission
 from portal.api.pagination import PagePagination
+from portal.choices import AgencyPermission
 
 from .. import selectors, services
 from ..filtersets import EnrollmentFilterSet, TrainingSessionFilterSet

@@ -132,7 +132,9 @@ def session_update(*, actor: User, session: TrainingSession, countries=None, **d
         fields=changed,
     )
     if session.is_published and set(changed) & set(NOTICE_FIELDS):
-        transaction.on_commit(lambda: _enqueue("talent.trainings_notify_change", session.pk, session.sequence))
+        transaction.on_commit(
+            lambda: _enqueue("talent.trainings_notify_change", session.pk, session.sequence), robust=True
+        )
     if session.is_published and "capacity" in changed:
         _fill_freed_seats(session)
     return session
@@ -154,7 +156,7 @@ def session_publish(*, actor: User, session: TrainingSession) -> TrainingSession
     audit_record(
         actor=actor, action=TrainingAuditAction.SESSION_PUBLISH, target=session, organization=actor.organization
     )
-    transaction.on_commit(lambda: _enqueue("talent.trainings_announce", session.pk))
+    transaction.on_commit(lambda: _enqueue("talent.trainings_announce", session.pk), robust=True)
     return session
 
 
@@ -177,7 +179,9 @@ def session_cancel(*, actor: User, session: TrainingSession, reason: str = "") -
         actor=actor, action=TrainingAuditAction.SESSION_CANCEL, target=session, organization=actor.organization
     )
     if was_published:
-        transaction.on_commit(lambda: _enqueue("talent.trainings_notify_change", session.pk, session.sequence))
+        transaction.on_commit(
+            lambda: _enqueue("talent.trainings_notify_change", session.pk, session.sequence), robust=True
+        )
     return session
 
 

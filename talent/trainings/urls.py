@@ -18,7 +18,7 @@ urlpatterns = [
     path("<int:pk>/publish/", views.SessionPublishView.as_view(), name="publish"),
     path("<int:pk>/cancel/", views.SessionCancelView.as_view(), name="cancel"),
     path("<int:pk>/enroll/", views.EnrollmentActionView.as_view(step="enroll"), name="enroll"),
-    path("<int:pk>/unenroll/", views.EnrollmentActionView.as_view(step="cancel"), name="unenroll"),
+    path("<int:pk>/unenroll/", views.UnenrollView.as_view(), name="unenroll"),
     path("<int:pk>/accept/", views.EnrollmentActionView.as_view(step="accept"), name="accept"),
     path("<int:pk>/check-in/", views.EnrollmentActionView.as_view(step="check_in"), name="check_in"),
     path("<int:pk>/attendance/", views.AttendanceView.as_view(), name="attendance"),

@@ -218,6 +218,18 @@ class EnrollmentActionView(PortalView):
         return redirect("trainings:detail", pk=session.pk)
 
 
+class UnenrollView(EnrollmentActionView):
+    """GET: the confirmation (the seat will pass to the next waiting); POST: cancel."""
+
+    http_method_names = ["get", "post"]
+    step = "cancel"
+    template_name = "talent/trainings/unenroll.html"
+
+    def get(self, request, pk):
+        session = get_scoped_or_404(TrainingSession.objects.all(), request.user, pk=pk)
+        return self.render({"session": session})
+
+
 class AttendanceView(TrainingsSection, PortalView):
     """The organisers' list: mark attendance by ticking; export as xlsx or csv."""
 

@@ -263,7 +263,6 @@ def notify_audience(
           AND NOT EXISTS (
             SELECT 1 FROM {Notification._meta.db_table} n WHERE n.dedupe_key = %s AND n.recipient_id = u.id
           )
-        ORDER BY u.id
     """  # noqa: S608 - table names come from the models; values are parameters
     params = [
         kind,

@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
         # Two resources have a `status`: an import job's and a supplier's.
         "ImportJobStatusEnum": "portal.choices.ImportJobStatus",
         "SupplierStatusEnum": "suppliers.choices.SupplierStatus",
+        "TrainingSessionStatusEnum": "talent.trainings.choices.SessionStatus",
+        "TrainingEnrollmentStatusEnum": "talent.trainings.choices.EnrollmentStatus",
     },
 }
 API_MAX_PAGE_SIZE = 200

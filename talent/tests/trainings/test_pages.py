@@ -126,3 +126,23 @@ def test_my_trainings_and_the_enterprise_record_show_attendance(cast, client):
     assert str(cast.colleague) in record and "已出勤" in record
     client.force_login(cast.outsider)
     assert str(cast.colleague) not in client.get(reverse("trainings:record")).content.decode()
+
+
+def test_my_trainings_the_record_and_the_attendance_sheet_pin_their_queries(cast, client, django_assert_num_queries):
+    sessions = [make_session(capacity=5) for _n in range(3)]
+    for session in sessions:
+        services.enroll(actor=cast.owner, session=session)
+        services.enroll(actor=cast.colleague, session=session)
+    client.force_login(cast.owner)
+    client.get(reverse("trainings:mine"))  # warm the session
+    # session, user, count, opt-in, membership, the unread badge, page of enrolments with sessions
+    with django_assert_num_queries(7):
+        client.get(reverse("trainings:mine"))
+    # session, user, membership, count, the unread badge, page of enrolments with sessions and people
+    with django_assert_num_queries(6):
+        client.get(reverse("trainings:record"))
+    client.force_login(cast.trainer)
+    url = reverse("trainings:attendance", kwargs={"pk": sessions[0].pk})
+    # session, user, membership, the session, the unread badge, the sheet with people and organisations
+    with django_assert_num_queries(6):
+        client.get(url)

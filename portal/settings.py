@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
         "SupplierStatusEnum": "suppliers.choices.SupplierStatus",
         # CountryRisk.level and its history's old_level/new_level share one choice set.
         "RiskLevelEnum": "risk.choices.RiskLevel",
+        "TrainingSessionStatusEnum": "talent.trainings.choices.SessionStatus",
+        "TrainingEnrollmentStatusEnum": "talent.trainings.choices.EnrollmentStatus",
     },
 }
 API_MAX_PAGE_SIZE = 200
@@ -333,6 +335,11 @@ CELERY_TASK_ROUTES = {
     "projects.survey_remind": {"queue": "default"},
     "suppliers.check_certificates": {"queue": "bulk"},
     "risk.flag_stale_countries": {"queue": "default"},
+    "talent.trainings_announce": {"queue": "bulk"},
+    "talent.trainings_notify_change": {"queue": "bulk"},
+    "talent.trainings_remind": {"queue": "default"},
+    "talent.trainings_expire_offers": {"queue": "default"},
+    "talent.trainings_warn_half": {"queue": "default"},
 }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -379,6 +386,26 @@ PORTAL_BEAT_SCHEDULE = {
     # Tells publishing officials of country risk levels overdue for review (levels 3-4 after 6
     # months, others after 12), once per country and review: every morning at 07:00.
     "risk-flag-stale-countries": {"task": "risk.flag_stale_countries", "schedule": crontab(hour=7, minute=0)},
+    # Trainings: reminders 7 days and 1 day before, the registration-closed notice (each once
+    # per person, whatever the frequency): hourly.
+    "trainings-remind": {"task": "talent.trainings_remind", "schedule": crontab(minute=5)},
+    # A freed seat offered to the first on the waiting list passes on after TRAININGS["OFFER_HOURS"].
+    "trainings-expire-offers": {"task": "talent.trainings_expire_offers", "schedule": 600},
+    # The twice-yearly rule: from TRAININGS["WARN_MONTH_OF_HALF"]/["WARN_DAY"] of a half with no
+    # published session, organisers are warned weekly (Monday 09:00) until one is.
+    "trainings-warn-half": {"task": "talent.trainings_warn_half", "schedule": crontab(day_of_week=1, hour=9, minute=0)},
+}
+
+# --- Trainings (talent/trainings) -------------------------------------------------------------
+TRAININGS = {
+    # Hours the first person on the waiting list has to take a freed seat.
+    "OFFER_HOURS": env.int("TRAINING_OFFER_HOURS", default=48),
+    # The officials' date for the twice-yearly rule: the Nth month of the half (1-6), day D.
+    # Default: the first day of the half's second month (1 February, 1 August).
+    "WARN_MONTH_OF_HALF": env.int("TRAINING_WARN_MONTH_OF_HALF", default=2),
+    "WARN_DAY": env.int("TRAINING_WARN_DAY", default=1),
+    # Reminders before a session starts, in days.
+    "REMIND_DAYS": (7, 1),
 }
 
 # --- Notification centre --------------------------------------------------------------------

@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("projects/", include("projects.urls")),
     path("suppliers/", include("suppliers.urls")),
+    path("trainings/", include("talent.trainings.urls")),
     path("risk/", include("risk.urls")),
     path("", include("portal.site_urls")),
     prefix_default_language=False,

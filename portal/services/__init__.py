@@ -53,6 +53,7 @@ from .notifications import (
     notifications_mark_all_read,
     notifications_mark_read,
     notify,
+    notify_audience,
     preference_set,
     preferences_for,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "notifications_mark_all_read",
     "notifications_mark_read",
     "notify",
+    "notify_audience",
     "official_create",
     "organization_signup",
     "organization_signup_check",

@@ -231,3 +231,66 @@ def preferences_for(user: User) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def notify_audience(
+    *,
+    recipients: models.QuerySet,
+    kind: str,
+    title: str | Message,
+    body: str | Message = "",
+    url: str = "",
+    dedupe_key: str,
+) -> int:
+    """`notify()` for a large audience given as a queryset of users, set-based: one
+    INSERT ... SELECT writes every notification in the database (no ids or rows through Python),
+    then the outbox rows in another. Same rules as notify(): inactive users skipped, a recipient
+    already told under `dedupe_key` skipped, deliveries queued after commit."""
+    if kind not in NotificationKind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if not title or not dedupe_key:
+        raise ValueError("notify_audience() needs a title and a dedupe_key")
+    titles, bodies = render_all(title), render_all(body)
+    lang = settings.LANGUAGE_CODE
+    audience_sql, audience_params = recipients.values("pk").query.sql_with_params()
+    now = timezone.now()
+    sql = f"""
+        INSERT INTO {Notification._meta.db_table}
+            (recipient_id, kind, title, body, title_en, body_en, url, requires_ack, dedupe_key, created_at)
+        SELECT u.id, %s, %s, %s, %s, %s, %s, %s, %s, %s
+        FROM {User._meta.db_table} u
+        WHERE u.is_active AND u.id IN ({audience_sql})
+          AND NOT EXISTS (
+            SELECT 1 FROM {Notification._meta.db_table} n WHERE n.dedupe_key = %s AND n.recipient_id = u.id
+          )
+    """  # noqa: S608 - table names come from the models; values are parameters
+    params = [
+        kind,
+        titles[lang][:200],
+        bodies[lang],
+        titles["en"][:200] if titles["en"] != titles[lang] else "",
+        bodies["en"] if bodies["en"] != bodies[lang] else "",
+        url,
+        False,
+        dedupe_key,
+        connection.ops.adapt_datetimefield_value(now),
+        *audience_params,
+        dedupe_key,
+    ]
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    created = cursor.rowcount
+                delivery_ids = (
+                    _insert_deliveries(dedupe_key=dedupe_key, created_at=now, requires_ack=False) if created else []
+                )
+                transaction.on_commit(lambda d=delivery_ids: enqueue_deliveries(d), robust=True)
+            return created
+        except IntegrityError:
+            if attempt:
+                raise
+            now = timezone.now()
+            params[9] = connection.ops.adapt_datetimefield_value(now)
+    return 0  # pragma: no cover

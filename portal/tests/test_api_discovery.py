@@ -73,13 +73,14 @@ REGISTERED = [
     "supplier-categories",
     "certificate-kinds",
     r"projects/(?P<project_pk>[0-9]{1,18})/suppliers",
+    "trainings",
     "risk/countries",
 ]
 # The API root lists the collections: a certificate is reached from its application (no list),
 # a project's supply chain from its project.
 ROOT_RESOURCES = [prefix for prefix in REGISTERED if prefix != "supplier-certificates" and "(?P<" not in prefix]
 # The parts that have an API of their own so far.
-PARTS_WITH_API = ["projects", "suppliers", "risk"]
+PARTS_WITH_API = ["projects", "suppliers", "talent", "risk"]
 
 
 def test_discovery_finds_exactly_the_apps_that_have_an_api_urls_module():

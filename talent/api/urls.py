@@ -1,0 +1,10 @@
+"""The talent part's API resources; portal/api/urls.py finds `router` and serves them under
+/api/v1/. The trainings' are registered from talent/trainings/api/urls.py."""
+
+from rest_framework.routers import SimpleRouter
+
+from talent.trainings.api.urls import router as trainings_router
+
+router = SimpleRouter()
+for prefix, viewset, basename in trainings_router.registry:
+    router.register(prefix, viewset, basename=basename)

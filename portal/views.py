@@ -88,6 +88,11 @@ PARTS = {
             gettext_lazy("专题培训：市场开拓、风险识别与防控、融资担保、纠纷仲裁、热点国别"),
             gettext_lazy("培训报名、签到和日历订阅"),
         ],
+        # What of the part is already open, while the rest is built.
+        "open": [
+            ("trainings:calendar", gettext_lazy("“走出去”专题培训日历")),
+            ("trainings:mine", gettext_lazy("我的培训")),
+        ],
     },
     "risk": {
         "title": gettext_lazy("风险防控"),

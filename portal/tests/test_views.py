@@ -64,6 +64,13 @@ def test_placeholder_pages_say_what_the_part_will_hold_and_that_it_is_being_buil
     assert "建设中" in body
 
 
+def test_the_talent_placeholder_links_the_trainings_that_are_already_open(client, db):
+    body = client.get(reverse("portal:talent")).content.decode()
+    assert f'href="{reverse("trainings:calendar")}"' in body
+    assert "已开放" in body
+    assert "已开放" not in client.get(reverse("portal:risk")).content.decode()
+
+
 def test_home_page_names_what_the_portal_offers(client, db):
     body = client.get(reverse("portal:home")).content.decode()
     for word in ["政策", "市场", "金融", "项目", "人才", "风控", "税务", "法务"]:

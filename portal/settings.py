@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
         # Two resources have a `status`: an import job's and a supplier's.
         "ImportJobStatusEnum": "portal.choices.ImportJobStatus",
         "SupplierStatusEnum": "suppliers.choices.SupplierStatus",
+        "MatchmakingEventStatusEnum": "suppliers.choices.EventStatus",
+        "EventRegistrationStatusEnum": "suppliers.choices.RegistrationStatus",
         # CountryRisk.level and its history's old_level/new_level share one choice set.
         "RiskLevelEnum": "risk.choices.RiskLevel",
         "TrainingSessionStatusEnum": "talent.trainings.choices.SessionStatus",
@@ -334,6 +336,9 @@ CELERY_TASK_ROUTES = {
     "portal.sweep_import_jobs": {"queue": "default"},
     "projects.survey_remind": {"queue": "default"},
     "suppliers.check_certificates": {"queue": "bulk"},
+    "suppliers.matchmaking_invite": {"queue": "bulk"},
+    "suppliers.matchmaking_notify_change": {"queue": "default"},
+    "suppliers.matchmaking_remind": {"queue": "default"},
     "risk.flag_stale_countries": {"queue": "default"},
     "talent.trainings_announce": {"queue": "bulk"},
     "talent.trainings_notify_change": {"queue": "bulk"},
@@ -383,6 +388,8 @@ PORTAL_BEAT_SCHEDULE = {
     # suspends approved suppliers whose required certificate has lapsed: every morning at 06:30,
     # after midnight's lapses and before the working day.
     "suppliers-check-certificates": {"task": "suppliers.check_certificates", "schedule": crontab(hour=6, minute=30)},
+    # Reminds those registered for a matchmaking event the day before it (once each): hourly.
+    "matchmaking-remind": {"task": "suppliers.matchmaking_remind", "schedule": crontab(minute=15)},
     # Tells publishing officials of country risk levels overdue for review (levels 3-4 after 6
     # months, others after 12), once per country and review: every morning at 07:00.
     "risk-flag-stale-countries": {"task": "risk.flag_stale_countries", "schedule": crontab(hour=7, minute=0)},

@@ -17,6 +17,8 @@ from .models import (
     CategoryRequirement,
     Certificate,
     CertificateKind,
+    EventRegistration,
+    MatchmakingEvent,
     PerformanceReview,
     RatingCriterion,
     ScorecardCriterion,
@@ -162,3 +164,20 @@ class SupplyChainLinkAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 class PerformanceReviewAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["supplier", "project", "organization", "quality", "delivery", "compliance", "communication"]
     list_select_related = ["supplier__organization", "project", "organization"]
+
+
+class EventRegistrationInline(ViewOnlyAdminMixin, admin.TabularInline):
+    model = EventRegistration
+    fields = ["organization", "attendees", "contact_name", "contact_phone", "status", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(MatchmakingEvent)
+class MatchmakingEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Events are created, published and cancelled on their pages (invitations, notices, the
+    calendar's SEQUENCE); the admin shows them with their registrations."""
+
+    list_display = ["title", "country", "city", "starts_at", "status", "capacity"]
+    list_filter = ["status", "country"]
+    search_fields = ["title", "city"]
+    inlines = [EventRegistrationInline]

@@ -71,3 +71,23 @@ class SupplierAuditAction(models.TextChoices):
     SUPPLY_LINK_ADD = "supply_link.add", _("登记项目供应商")
     SUPPLY_LINK_REMOVE = "supply_link.remove", _("移除项目供应商")
     REVIEW_CREATE = "performance_review.create", _("评价供应商履约")
+    EVENT_CREATE = "matchmaking_event.create", _("创建对接会")
+    EVENT_UPDATE = "matchmaking_event.update", _("修改对接会")
+    EVENT_PUBLISH = "matchmaking_event.publish", _("发布对接会")
+    EVENT_CANCEL = "matchmaking_event.cancel", _("取消对接会")
+    EVENT_REGISTER = "matchmaking_event.register", _("报名对接会")
+    EVENT_UNREGISTER = "matchmaking_event.unregister", _("取消对接会报名")
+
+
+class EventStatus(models.TextChoices):
+    """A matchmaking event (对接会): drafted by an official, published (invitations go out),
+    or cancelled (kept, so the calendar feed tells subscribers)."""
+
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", _("已报名")
+    CANCELLED = "cancelled", _("已取消")

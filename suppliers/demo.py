@@ -254,6 +254,60 @@ def seed(*, accounts, stdout) -> None:
             )
             reviews += 1
     stdout.write(f"  suppliers: {len(suppliers)} suppliers, {links} supply-chain links, {reviews} reviews")
+    _matchmaking_event(accounts, official)
+
+
+def _matchmaking_event(accounts, official) -> None:
+    """One published event in Cambodia (Phnom Penh), three weeks ahead, with the demo enterprise
+    and supplier registered: the invitations are in their inboxes like any other publication's."""
+    from portal.models import Country
+
+    from .choices import EventStatus
+    from .matchmaking import event_invite
+    from .models import EventRegistration, MatchmakingEvent
+
+    start = (timezone.now() + dt.timedelta(days=21)).replace(hour=1, minute=30, second=0, microsecond=0)
+    event, created = MatchmakingEvent.objects.get_or_create(
+        title="2026中国（湖北）—柬埔寨基础设施与建材供需对接会",
+        defaults={
+            "country": Country.objects.get(code="KH"),
+            "city": "金边",
+            "venue": "金边索卡酒店会议中心",
+            "description": "邀请在柬埔寨有在建项目的企业与绿色建材、装备制造、劳务分包等优质供应商面对面对接，"
+            "柬方公共工程与运输部、当地商协会代表到场介绍重点项目需求。",
+            "starts_at": start,
+            "ends_at": start + dt.timedelta(hours=7),
+            "registration_deadline": start - dt.timedelta(days=5),
+            "sectors": ["transport", "building", "power"],
+            "capacity": 120,
+            "status": EventStatus.PUBLISHED,
+            "published_at": timezone.now(),
+            "created_by": official,
+        },
+    )
+    if created:
+        event.categories.set(
+            Category.objects.filter(code__in=["green_materials", "equipment", "labour_subcontracting"])
+        )
+    for key, attendees, contact, phone in (
+        ("enterprise", 3, "李经理", "13800000001"),
+        ("supplier", 2, "陈经理", "13800000002"),
+    ):
+        organization = accounts.organizations.get(key)
+        if organization is None:
+            continue
+        EventRegistration.objects.get_or_create(
+            event=event,
+            organization=organization,
+            defaults={
+                "registered_by": accounts.users[key],
+                "attendees": attendees,
+                "contact_name": contact,
+                "contact_phone": phone,
+                "note": "寻找当地建材分销与劳务合作伙伴",
+            },
+        )
+    event_invite(event_id=event.pk)
 
 
 def _organization(n: int, demo: Demo) -> Organization:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.choices import AgencyPermission
 from portal.files import PrivateFileField
 from portal.models import (
     Country,
@@ -21,7 +22,7 @@ from portal.models import (
     ScopedQuerySet,
 )
 
-from .choices import ReviewAction, SupplierStatus
+from .choices import EventStatus, RegistrationStatus, ReviewAction, SupplierStatus
 
 
 class PublicQuerySet(ScopedQuerySet):
@@ -467,3 +468,143 @@ class ScorecardStanding(NamedInBothLanguages, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Matchmaking events (对接会) ----------------------------------------------------------------
+
+
+class MatchmakingEventQuerySet(ScopedQuerySet):
+    """Published and cancelled events are public; drafts only for officials with `review`."""
+
+    def visible_to(self, user) -> MatchmakingEventQuerySet:
+        if user.is_authenticated and user.has_agency_permission(AgencyPermission.REVIEW):
+            return self.all()
+        return self.exclude(status=EventStatus.DRAFT)
+
+    def editable_by(self, user) -> MatchmakingEventQuerySet:
+        if user.is_authenticated and user.has_agency_permission(AgencyPermission.REVIEW):
+            return self.all()
+        return self.none()
+
+
+class MatchmakingEvent(models.Model):
+    """A matchmaking event with firms in a key country: who is invited follows from its country,
+    categories and sectors; capacity counts attendees (each registration names how many)."""
+
+    title = models.CharField(_("对接会名称"), max_length=200)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="matchmaking_events", verbose_name=_("国家")
+    )
+    city = models.CharField(_("城市"), max_length=100)
+    venue = models.CharField(_("地点"), max_length=200, blank=True)
+    description = models.TextField(_("简介"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)])
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    registration_deadline = models.DateTimeField(_("报名截止时间"))
+    categories = models.ManyToManyField(
+        Category, related_name="matchmaking_events", blank=True, verbose_name=_("供应商类别")
+    )
+    # Project sectors (projects.choices.Sector values) the event is about; JSON, as the trainings' topics.
+    sectors = models.JSONField(_("行业"), default=list, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("名额（人）"), validators=[MinValueValidator(1), MaxValueValidator(100000)]
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=EventStatus.choices, default=EventStatus.DRAFT, db_index=True
+    )
+    # RFC 5545 SEQUENCE: bumped on every change after publishing (portal/calendar.py).
+    sequence = models.PositiveIntegerField(_("日历版本号"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancel_reason = models.TextField(_("取消原因"), blank=True, max_length=2000)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    objects = MatchmakingEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("对接会")
+        verbose_name_plural = _("对接会")
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="matchmaking_ends_after_start",
+                violation_error_message=_("结束时间须晚于开始时间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == EventStatus.PUBLISHED
+
+    def registration_open(self, now=None) -> bool:
+        return self.is_published and (now or timezone.now()) < self.registration_deadline
+
+    def sector_labels(self) -> list[str]:
+        from projects.choices import Sector
+
+        labels = dict(Sector.choices)
+        return [str(labels.get(s, s)) for s in self.sectors]
+
+
+class EventRegistrationQuerySet(ScopedQuerySet):
+    """Reviewers see every registration; an organisation's members its own."""
+
+    def visible_to(self, user) -> EventRegistrationQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_agency_permission(AgencyPermission.REVIEW):
+            return self.all()
+        membership = user.org_membership
+        if membership is None or user.is_official:
+            return self.none()
+        return self.filter(organization_id=membership.organization_id)
+
+    def editable_by(self, user) -> EventRegistrationQuerySet:
+        return self.visible_to(user)
+
+    def active(self) -> EventRegistrationQuerySet:
+        return self.filter(status=RegistrationStatus.REGISTERED)
+
+
+class EventRegistration(models.Model):
+    """One organisation's registration for an event: how many attend, and whom to call."""
+
+    event = models.ForeignKey(MatchmakingEvent, on_delete=models.CASCADE, related_name="registrations")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="matchmaking_registrations", verbose_name=_("单位")
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("报名人")
+    )
+    attendees = models.PositiveSmallIntegerField(
+        _("参会人数"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    contact_name = models.CharField(_("联系人"), max_length=50)
+    contact_phone = models.CharField(_("联系电话"), max_length=30)
+    note = models.CharField(_("对接需求"), max_length=500, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.REGISTERED
+    )
+    created_at = models.DateTimeField(_("报名时间"), default=timezone.now)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+
+    objects = EventRegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("对接会报名")
+        verbose_name_plural = _("对接会报名")
+        ordering = ["event", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "organization"], name="matchmaking_one_registration_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.organization}"

@@ -4,7 +4,7 @@ from django.urls import path
 
 from portal.views_imports import ImportUploadView, import_template
 
-from . import views
+from . import events, views
 
 app_name = "suppliers"
 urlpatterns = [
@@ -26,4 +26,15 @@ urlpatterns = [
     path("applications/<int:pk>/<slug:decision>/", views.DecisionView.as_view(), name="decide"),
     path("certificates/<int:pk>/file/", views.certificate_file, name="certificate_file"),
     path("certificates/<int:pk>/remove/", views.CertificateRemoveView.as_view(), name="certificate_remove"),
+    # Matchmaking events (对接会)
+    path("events/", events.EventListView.as_view(), name="events"),
+    path("events/calendar.ics", events.events_ics, name="events_ics"),
+    path("events/new/", events.EventFormView.as_view(), name="event_create"),
+    path("events/<int:pk>/", events.EventDetailView.as_view(), name="event"),
+    path("events/<int:pk>.ics", events.event_ics, name="event_ics"),
+    path("events/<int:pk>/edit/", events.EventFormView.as_view(), name="event_edit"),
+    path("events/<int:pk>/publish/", events.EventPublishView.as_view(), name="event_publish"),
+    path("events/<int:pk>/cancel/", events.EventCancelView.as_view(), name="event_cancel"),
+    path("events/<int:pk>/unregister/", events.UnregisterView.as_view(), name="event_unregister"),
+    path("events/<int:pk>/attendees/", events.AttendeesView.as_view(), name="event_attendees"),
 ]

@@ -3,7 +3,7 @@ routes under /api/v1/ (names `api:supplier-list` and so on)."""
 
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import events, views
 
 router = SimpleRouter()
 router.register("suppliers", views.SupplierViewSet, basename="supplier")
@@ -11,6 +11,7 @@ router.register("supplier-applications", views.ApplicationViewSet, basename="sup
 router.register("supplier-certificates", views.CertificateViewSet, basename="supplier-certificate")
 router.register("supplier-categories", views.CategoryViewSet, basename="supplier-category")
 router.register("certificate-kinds", views.CertificateKindViewSet, basename="certificate-kind")
+router.register("matchmaking-events", events.MatchmakingEventViewSet, basename="matchmaking-event")
 # The project's supply chain, beside the project library's own routes for a project.
 router.register(
     r"projects/(?P<project_pk>[0-9]{1,18})/suppliers", views.ProjectSupplyChainViewSet, basename="supply-chain"

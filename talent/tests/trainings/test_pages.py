@@ -65,6 +65,7 @@ def test_the_calendar_lists_published_sessions_by_half_for_anyone(client, django
     assert "上半年培训" in filtered and "下半年培训" not in filtered
     empty = client.get(reverse("trainings:calendar"), {"year": "2030"}).content.decode()
     assert 'data-testid="trainings-empty"' in empty
+    assert "没有符合条件的培训" in empty and "清除筛选" in empty  # filtered empty, not "no trainings"
 
 
 def test_the_calendar_feed_and_one_sessions_feed_parse_and_carry_the_sequence(cast, client):

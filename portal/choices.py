@@ -120,3 +120,12 @@ class ImportJobStatus(models.TextChoices):
     RUNNING = "running", _("导入中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("未导入")
+
+
+class PublishStatus(models.TextChoices):
+    """Something officials schedule and announce: a training session, a matchmaking event. Drafts
+    only their organisers see; cancelled ones stay (the calendar feeds tell subscribers)."""
+
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    CANCELLED = "cancelled", _("已取消")

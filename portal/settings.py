@@ -284,11 +284,13 @@ SPECTACULAR_SETTINGS = {
         # Two resources have a `status`: an import job's and a supplier's.
         "ImportJobStatusEnum": "portal.choices.ImportJobStatus",
         "SupplierStatusEnum": "suppliers.choices.SupplierStatus",
-        "MatchmakingEventStatusEnum": "suppliers.choices.EventStatus",
         "EventRegistrationStatusEnum": "suppliers.choices.RegistrationStatus",
         # CountryRisk.level and its history's old_level/new_level share one choice set.
         "RiskLevelEnum": "risk.choices.RiskLevel",
-        "TrainingSessionStatusEnum": "talent.trainings.choices.SessionStatus",
+        # Training sessions and matchmaking events share the publication status.
+        "PublishStatusEnum": "portal.choices.PublishStatus",
+        # Project.sector and a matchmaking event's sectors.
+        "SectorEnum": "projects.choices.Sector",
         "TrainingEnrollmentStatusEnum": "talent.trainings.choices.EnrollmentStatus",
     },
 }

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.choices import register_audit_actions
+from portal.choices import PublishStatus, register_audit_actions
 
 
 class SupplierStatus(models.TextChoices):
@@ -79,13 +79,9 @@ class SupplierAuditAction(models.TextChoices):
     EVENT_UNREGISTER = "matchmaking_event.unregister", _("取消对接会报名")
 
 
-class EventStatus(models.TextChoices):
-    """A matchmaking event (对接会): drafted by an official, published (invitations go out),
-    or cancelled (kept, so the calendar feed tells subscribers)."""
-
-    DRAFT = "draft", _("草稿")
-    PUBLISHED = "published", _("已发布")
-    CANCELLED = "cancelled", _("已取消")
+# A matchmaking event (对接会) is drafted by an official, published (invitations go out), or
+# cancelled (kept, so the calendar feed tells subscribers): the portal's publication status.
+EventStatus = PublishStatus
 
 
 class RegistrationStatus(models.TextChoices):

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.filters import FilterBar, FilterSet, IntegerFilter
+from portal.filters import BooleanFilter, FilterBar, FilterSet, IntegerFilter
 
 from .choices import EventStatus, SupplierStatus
 from .models import MatchmakingEvent, Supplier
@@ -76,7 +76,7 @@ class MatchmakingEventFilterSet(FilterSet):
     status = django_filters.ChoiceFilter(
         field_name="status", choices=EventStatus.choices, label=_("状态"), empty_label=_("全部状态")
     )
-    upcoming = django_filters.BooleanFilter(method="filter_upcoming", label=_("只看未结束的"))
+    upcoming = BooleanFilter(method="filter_upcoming", label=_("只看未结束的"))
     search = django_filters.CharFilter(method="filter_search", label=_("搜索"))
 
     class Meta:

@@ -72,6 +72,7 @@ REGISTERED = [
     "supplier-certificates",
     "supplier-categories",
     "certificate-kinds",
+    "matchmaking-events",
     r"projects/(?P<project_pk>[0-9]{1,18})/suppliers",
     "trainings",
     "risk/countries",

@@ -75,7 +75,7 @@ class EventRegistrationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "event", "organization", "status", "created_at", "cancelled_at"]
 
 
-class CancelSerializer(serializers.Serializer):
+class EventCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
@@ -137,12 +137,12 @@ class MatchmakingEventViewSet(ScopedModelViewSet):
         event = matchmaking.event_publish(actor=request.user, event=self.get_object())
         return Response(self.get_serializer(self._reread(event.pk)).data)
 
-    @extend_schema(request=CancelSerializer, responses=MatchmakingEventSerializer)
+    @extend_schema(request=EventCancelSerializer, responses=MatchmakingEventSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         self._signed_in()
         event = self.get_object()
-        serializer = CancelSerializer(data=request.data)
+        serializer = EventCancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         matchmaking.event_cancel(actor=request.user, event=event, reason=serializer.validated_data.get("reason", ""))
         return Response(self.get_serializer(self._reread(event.pk)).data)

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.choices import register_audit_actions
+from portal.choices import PublishStatus, register_audit_actions
 
 
 class TrainingTopic(models.TextChoices):
@@ -16,10 +16,8 @@ class TrainingTopic(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class SessionStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    PUBLISHED = "published", _("已发布")
-    CANCELLED = "cancelled", _("已取消")
+# A session's status is the portal's publication status (shared with the matchmaking events).
+SessionStatus = PublishStatus
 
 
 class EnrollmentStatus(models.TextChoices):

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.filters import FilterBar, FilterSet, IntegerFilter
+from portal.filters import BooleanFilter, FilterBar, FilterSet, IntegerFilter
 
 from .choices import EnrollmentStatus, Half, SessionStatus, TrainingTopic
 from .models import Enrollment, TrainingSession
@@ -40,7 +40,7 @@ class TrainingCalendarFilterSet(FilterBar, TrainingSessionFilterSet):
 
 class EnrollmentFilterSet(FilterSet):
     status = django_filters.ChoiceFilter(field_name="status", choices=EnrollmentStatus.choices, label=_("状态"))
-    attended = django_filters.BooleanFilter(field_name="attended", label=_("已出勤"))
+    attended = BooleanFilter(field_name="attended", label=_("已出勤"))
 
     class Meta:
         model = Enrollment

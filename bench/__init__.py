@@ -18,6 +18,10 @@ The figures (`--list` prints them):
             floors beside them: the anonymous no-op with and without the throttle (the
             difference is the throttle's cost) and the token no-op, and each list above its
             floor; Chinese search; statistics
+  suppliers the supplier directory (category + country, anonymous) against raw psycopg2 on
+            20,000 suppliers; the daily certificate-expiry job over 60,000 certificates, first
+            and second run of a day; the suppliers suggested for a project
+  trainings announcing a session to 50,000 people against a set-based INSERT of the rows
   wire      over the wire: gunicorn as docs/deploy.md runs it (sync workers, DEBUG off) on
             127.0.0.1, loaded by wrk (Debian's package; `scripts/system-packages.sh --bench`
             installs it) for a few seconds per target: the public project list's requests per

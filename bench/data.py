@@ -116,6 +116,22 @@ def members(count: int, *, organizations: Sequence[Organization], prefix: str = 
     return [user.pk for user in users]
 
 
+def official(**permissions: bool) -> int:
+    """The provincial commerce department's agency and one official of it (with `permissions`,
+    e.g. can_review=True). The official's user id."""
+    agency = Organization.objects.create(
+        name="省商务厅对外投资和经济合作处",
+        kind=OrganizationKind.AGENCY,
+        credit_code=credit_code(9_000_000),
+        province="湖北省",
+        contact_email="agency@bench.example.cn",
+    )
+    (user_id,) = members(1, organizations=[agency], prefix="official")
+    if permissions:
+        Membership.objects.filter(user_id=user_id).update(**permissions)
+    return user_id
+
+
 # --- Notifications through COPY ------------------------------------------------------------
 
 NOTIFICATION_COLUMNS = (

@@ -27,6 +27,9 @@ from rest_framework.exceptions import NotAuthenticated
 
 from .choices import AgencyPermission, OrganizationKind
 
+#: The refusal of a step that only officials with `review` may take (filings, applications).
+REVIEWERS_ONLY = _("需要审核权限。")
+
 
 def membership_of(user):
     """The user's membership (with its organisation), or None for the anonymous and talents."""

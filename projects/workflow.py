@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.permissions import is_owner, is_reviewer
+from portal.permissions import REVIEWERS_ONLY, is_owner, is_reviewer
 from portal.workflow import Action, Workflow
 
 from .choices import FilingStatus, ProjectAuditAction, ReviewAction
@@ -23,7 +23,6 @@ DELETABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.WI
 SUBMITTABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.WITHDRAWN)
 
 OWNER_ONLY = _("只能操作本企业的项目。")
-REVIEWERS_ONLY = _("需要审核权限。")
 
 
 FILING = Workflow(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from .models import (
     Category,
     CategoryRequirement,
     Certificate,
+    PerformanceReview,
     ScorecardCriterion,
     ScorecardStanding,
     Supplier,
@@ -158,6 +159,52 @@ def with_scorecard(queryset: QuerySet[Supplier], *, since=None) -> QuerySet[Supp
     return queryset.annotate(review_count=Count("reviews", filter=recent), **annotations)
 
 
+def attach_scorecard(suppliers: list[Supplier], *, since=None) -> list[Supplier]:
+    """What `with_scorecard` annotates, for a page already fetched: one GROUP BY over the page's
+    reviews instead of grouping every row the filters match before the LIMIT."""
+    since = since or period_start()
+    ids = [supplier.pk for supplier in suppliers]
+    rows = {}
+    if ids:
+        averages = {f"avg_{code}": Avg(code) for code in REVIEW_CRITERIA}
+        rows = {
+            row["supplier_id"]: row
+            for row in PerformanceReview.objects.filter(supplier_id__in=ids, created_at__gte=since)
+            .order_by()
+            .values("supplier_id")
+            .annotate(review_count=Count("id"), **averages)
+        }
+    for supplier in suppliers:
+        row = rows.get(supplier.pk, {})
+        supplier.review_count = row.get("review_count", 0)
+        for code in REVIEW_CRITERIA:
+            setattr(supplier, f"avg_{code}", row.get(f"avg_{code}"))
+    return suppliers
+
+
+def attach_codes(suppliers: list[Supplier]) -> list[Supplier]:
+    """Give each supplier of a page its category codes (in the categories' order) and the codes
+    of the countries it serves, as `category_codes` and `country_codes`: two queries of the link
+    tables for the page, instead of a page of Category and Country objects (the directory API
+    shows codes only)."""
+    ids = [supplier.pk for supplier in suppliers]
+    categories: dict[int, list[str]] = {pk: [] for pk in ids}
+    countries: dict[int, list[str]] = {pk: [] for pk in ids}
+    if ids:
+        links = Supplier.categories.through.objects.filter(supplier_id__in=ids)
+        for supplier_id, code in links.order_by("supplier_id", "category__position", "category_id").values_list(
+            "supplier_id", "category__code"
+        ):
+            categories[supplier_id].append(code)
+        served = Supplier.countries_served.through.objects.filter(supplier_id__in=ids)
+        for supplier_id, code in served.order_by("supplier_id", "country_id").values_list("supplier_id", "country_id"):
+            countries[supplier_id].append(code)
+    for supplier in suppliers:
+        supplier.category_codes = categories[supplier.pk]
+        supplier.country_codes = countries[supplier.pk]
+    return suppliers
+
+
 def scorecard_of(supplier: Supplier, scorecard: Scorecard) -> dict:
     """The annotated supplier's score, standing and average review (with_scorecard)."""
     averages = {code: getattr(supplier, f"avg_{code}", None) for code in REVIEW_CRITERIA}
@@ -184,18 +231,33 @@ def suggested_suppliers(project, *, limit: int = 5) -> list[dict]:
     if not lacking:
         return []
     lacking_ids = [c.pk for c in lacking]
-    candidates = (
+    # Subqueries per candidate on the link tables' indexes, not a join of every supplier serving
+    # the country with its categories grouped and counted (about 3× slower on 20,000 suppliers).
+    covers = (
+        Supplier.categories.through.objects.filter(supplier_id=OuterRef("pk"), category_id__in=lacking_ids)
+        .order_by()
+        .values("supplier_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    serves = Supplier.countries_served.through.objects.filter(supplier_id=OuterRef("pk"), country_id=project.country_id)
+    # The ranking reads the supplier table alone; the few chosen are then fetched whole.
+    top = list(
         Supplier.objects.listed()
-        .filter(countries_served=project.country_id)
+        .filter(Exists(serves))
         .exclude(pk__in=recorded)
-        .annotate(
-            covers=Count("categories", filter=Q(categories__in=lacking_ids), distinct=True),
-        )
+        .annotate(covers=Subquery(covers, output_field=IntegerField()))
         .filter(covers__gt=0)
+        .order_by("-covers", F("stars").desc(nulls_last=True), "-approved_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    chosen = (
+        Supplier.objects.filter(pk__in=top)
         .select_related("organization")
         .prefetch_related(Prefetch("categories", queryset=Category.objects.filter(pk__in=lacking_ids), to_attr="fills"))
-        .order_by("-covers", F("stars").desc(nulls_last=True), "-approved_at", "id")[:limit]
+        .in_bulk()
     )
+    candidates = [chosen[pk] for pk in top]
     country = project.country.name_en if _english() else project.country.name_zh
     rows = []
     for supplier in candidates:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,12 +23,13 @@ from portal.files import private_storage
 from portal.messages_i18n import Localized, Message, localized_name
 from portal.models import Membership, User
 from portal.permissions import is_official
-from portal.services import Errors, audit_record, notify
+from portal.services import Errors, Notice, audit_record, notify, notify_each
 
 from .choices import ReviewAction, SupplierAuditAction, SupplierStatus
 from .models import (
     REVIEW_CRITERIA,
     Category,
+    CategoryRequirement,
     Certificate,
     CertificateKind,
     PerformanceReview,
@@ -686,6 +687,9 @@ WATCHED_STATUSES = (
 )
 
 
+EXPIRY_BODY = gettext_noop("还有 %(days)s 天。请在到期前上传新证书；所选类别要求的证书失效时，入库资格将自动暂停。")
+
+
 def certificate_reminders_send(*, today: date | None = None) -> int:
     """Remind suppliers of certificates that lapse within 60, 30 or 7 days: once per
     certificate and threshold however often this runs (the notification's dedupe key), only the
@@ -693,7 +697,7 @@ def certificate_reminders_send(*, today: date | None = None) -> int:
     and not for a certificate already replaced by a later one of the same kind."""
     today = today or timezone.localdate()
     horizon = today + timedelta(days=REMINDER_DAYS[0])
-    due = (
+    due = list(
         Certificate.objects.filter(
             valid_until__gte=today, valid_until__lte=horizon, supplier__status__in=WATCHED_STATUSES
         )
@@ -706,34 +710,41 @@ def certificate_reminders_send(*, today: date | None = None) -> int:
                 )
             )
         )
-        .select_related("kind", "supplier__organization")
+        .select_related("kind", "supplier")
         .order_by("valid_until", "id")
     )
+    if not due:
+        return 0
+    # Every organisation's members in one query, not one per certificate.
     members: dict[int, list[int]] = {}
-    sent = 0
+    for organization_id, user_id in Membership.objects.filter(
+        organization_id__in={c.supplier.organization_id for c in due}, user__is_active=True
+    ).values_list("organization_id", "user_id"):
+        members.setdefault(organization_id, []).append(user_id)
+    notices = []
     for certificate in due:
         left = (certificate.valid_until - today).days
         threshold = min(days for days in REMINDER_DAYS if left <= days)
-        supplier = certificate.supplier
-        if supplier.organization_id not in members:
-            members[supplier.organization_id] = _members(supplier.organization_id)
-        sent += notify(
-            recipients=members[supplier.organization_id],
-            kind=NotificationKind.SUPPLIER_REVIEW,
-            title=Message(
-                gettext_noop("证书将于 %(date)s 到期：%(kind)s %(number)s"),
-                date=certificate.valid_until.isoformat(),
-                kind=localized_name(certificate.kind),
-                number=certificate.number,
-            ),
-            body=Message(
-                gettext_noop("还有 %(days)s 天。请在到期前上传新证书；所选类别要求的证书失效时，入库资格将自动暂停。"),
-                days=left,
-            ),
-            url=application_url(supplier),
-            dedupe_key=f"certificate-expiry:{certificate.pk}:{threshold}",
+        notices.append(
+            Notice(
+                recipients=members.get(certificate.supplier.organization_id, []),
+                title=Message(
+                    gettext_noop("证书将于 %(date)s 到期：%(kind)s %(number)s"),
+                    date=certificate.valid_until.isoformat(),
+                    kind=localized_name(certificate.kind),
+                    number=certificate.number,
+                ),
+                body=Message(
+                    gettext_noop(
+                        "还有 %(days)s 天。请在到期前上传新证书；所选类别要求的证书失效时，入库资格将自动暂停。"
+                    ),
+                    days=left,
+                ),
+                url=application_url(certificate.supplier),
+                dedupe_key=f"certificate-expiry:{certificate.pk}:{threshold}",
+            )
         )
-    return sent
+    return notify_each(kind=NotificationKind.SUPPLIER_REVIEW, notices=notices)
 
 
 def lapsed_suppliers_suspend(*, today: date | None = None) -> list[int]:
@@ -741,17 +752,44 @@ def lapsed_suppliers_suspend(*, today: date | None = None) -> list[int]:
     require; the supplier is told why and the reviewers are told. Run twice, the second run
     finds nothing to do. Returns the suspended suppliers' ids."""
     today = today or timezone.localdate()
-    # Those with a certificate that has lapsed (a new requirement officials add to a category is
-    # not a lapse: it is asked for at the next submission or reinstatement, not enforced here).
-    candidates = Supplier.objects.filter(status=SupplierStatus.APPROVED).filter(
-        Exists(Certificate.objects.filter(supplier_id=OuterRef("pk"), valid_until__lt=today))
-    )
     suspended = []
-    for supplier in candidates.select_related("organization").iterator(chunk_size=500):
+    for supplier in Supplier.objects.filter(pk__in=_lapsed_supplier_ids(today)).select_related("organization"):
         missing = missing_certificates(supplier, on=today)
         if missing and supplier_suspend_lapsed(supplier=supplier, missing=missing, today=today):
             suspended.append(supplier.pk)
     return suspended
+
+
+def _lapsed_supplier_ids(today: date) -> list[int]:
+    """The approved suppliers with a requirement of one of their categories that they held a
+    certificate for, now lapsed, and hold no valid one for: one statement over the library.
+    (A requirement officials add to a category later is not a lapse: it is asked for at the
+    next submission or reinstatement, not enforced here.)"""
+    requirement_kinds = CategoryRequirement.kinds.through._meta.db_table
+    sql = f"""
+        SELECT s.id FROM {Supplier._meta.db_table} s
+        WHERE s.status = %(approved)s AND EXISTS (
+            SELECT 1 FROM {Supplier.categories.through._meta.db_table} sc
+            JOIN {CategoryRequirement._meta.db_table} r ON r.category_id = sc.category_id
+            WHERE sc.supplier_id = s.id
+              AND EXISTS (
+                SELECT 1 FROM {requirement_kinds} rk
+                JOIN {Certificate._meta.db_table} c ON c.kind_id = rk.certificatekind_id
+                WHERE rk.categoryrequirement_id = r.id AND c.supplier_id = s.id AND c.valid_until < %(today)s
+              )
+              AND NOT EXISTS (
+                SELECT 1 FROM {requirement_kinds} rk
+                JOIN {Certificate._meta.db_table} c ON c.kind_id = rk.certificatekind_id
+                WHERE rk.categoryrequirement_id = r.id AND c.supplier_id = s.id
+                  AND c.valid_from <= %(today)s AND c.valid_until >= %(today)s
+              )
+        )
+        ORDER BY s.id
+    """  # noqa: S608 - table names come from the models; values are parameters
+    day = connection.ops.adapt_datefield_value(today)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"approved": SupplierStatus.APPROVED, "today": day})
+        return [row[0] for row in cursor.fetchall()]
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.permissions import is_owner, is_reviewer
+from portal.permissions import REVIEWERS_ONLY, is_owner, is_reviewer
 from portal.workflow import Action, Workflow
 
 from .choices import ReviewAction, SupplierAuditAction, SupplierStatus
@@ -28,7 +28,6 @@ DECIDABLE_STATUSES = (S.SUBMITTED, S.UNDER_REVIEW)
 CERTIFIABLE_STATUSES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.SUSPENDED)
 
 OWNER_ONLY = _("只能操作本单位的入库申请。")
-REVIEWERS_ONLY = _("需要审核权限。")
 DECIDE_REFUSED = _("只能审核已提交或审核中的申请。")
 
 

@@ -54,7 +54,6 @@ from rest_framework.test import APIClient
 
 from bench import data
 from bench.core import Context, Figure, Row, duration
-from portal.choices import OrganizationKind
 from portal.models import Country, Membership, Organization, User
 from projects.choices import FilingStatus, Stage
 from projects.filtersets import ProjectFilterSet
@@ -119,14 +118,7 @@ class State:
 def setup(ctx: Context) -> State:
     data.load_countries()
     orgs = data.organisations(ctx.n(ORGANISATIONS, minimum=10))
-    agency = Organization.objects.create(
-        name="省商务厅对外投资和经济合作处",
-        kind=OrganizationKind.AGENCY,
-        credit_code=data.credit_code(9_000_000),
-        province="湖北省",
-        contact_email="agency@bench.example.cn",
-    )
-    (official_id,) = data.members(1, organizations=[agency], prefix="official")
+    official_id = data.official()
     countries = data.project_countries(COUNTRIES)
     count = data.copy_projects(
         data.project_rows(

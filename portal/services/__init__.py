@@ -48,12 +48,14 @@ from .errors import Errors
 from .imports import import_job_create, import_job_fail, import_job_progress, import_job_run, import_jobs_sweep
 from .notifications import (
     UNMUTABLE_KINDS,
+    Notice,
     notification_acknowledge,
     notification_mark_read,
     notifications_mark_all_read,
     notifications_mark_read,
     notify,
     notify_audience,
+    notify_each,
     preference_set,
     preferences_for,
 )
@@ -65,6 +67,7 @@ __all__ = [
     "UNMUTABLE_KINDS",
     "DeliveryRefused",
     "Errors",
+    "Notice",
     "audit_record",
     "check_webhook_destination",
     "deliveries_fan_out",
@@ -87,6 +90,7 @@ __all__ = [
     "notifications_mark_read",
     "notify",
     "notify_audience",
+    "notify_each",
     "official_create",
     "organization_signup",
     "organization_signup_check",

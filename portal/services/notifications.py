@@ -5,6 +5,8 @@ Sending the outbox (e-mail, webhooks), its retries and its sweeper are in `deliv
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -105,8 +107,11 @@ def _notify_rows(
     return len(notifications), _insert_deliveries(dedupe_key=dedupe_key, created_at=now, requires_ack=requires_ack)
 
 
-def _insert_deliveries(*, dedupe_key: str, created_at, requires_ack: bool) -> list[int]:
-    """Create the outbox rows for the notifications just made under `dedupe_key` in one statement.
+def _insert_deliveries(
+    *, dedupe_key: str = "", created_at=None, requires_ack: bool, notification_ids: list[int] | None = None
+) -> list[int]:
+    """Create the outbox rows for the notifications just made under `dedupe_key` (at
+    `created_at`), or for the notifications `notification_ids`, in one statement (a chunk).
 
     One Delivery per channel the recipient has: e-mail when the user has an address, webhook
     when their organisation has one, each unless muted for this kind (ignored for alerts that
@@ -127,20 +132,31 @@ def _insert_deliveries(*, dedupe_key: str, created_at, requires_ack: bool) -> li
         JOIN (SELECT %(email)s AS channel UNION ALL SELECT %(webhook)s) c
           ON (c.channel = %(email)s AND u.email <> '' AND {email_on})
           OR (c.channel = %(webhook)s AND COALESCE(o.webhook_url, '') <> '' AND {webhook_on})
-        WHERE n.dedupe_key = %(key)s AND n.created_at = %(now)s
+        WHERE {{where}}
         ORDER BY n.id, c.channel
         RETURNING id
     """  # noqa: S608 - table names come from the models; values are parameters
     params = {
         "queued": DeliveryStatus.QUEUED,
-        "now": connection.ops.adapt_datetimefield_value(created_at),
+        "now": connection.ops.adapt_datetimefield_value(created_at or timezone.now()),
         "email": Channel.EMAIL,
         "webhook": Channel.WEBHOOK,
         "key": dedupe_key,
     }
+    if notification_ids is None:
+        wheres = [("n.dedupe_key = %(key)s AND n.created_at = %(now)s", params)]
+    else:
+        wheres = []
+        for chunk in _chunks(sorted(notification_ids), 2000):
+            names = {f"n{i}": pk for i, pk in enumerate(chunk)}
+            placeholders = ", ".join(f"%({name})s" for name in names)
+            wheres.append((f"n.id IN ({placeholders})", {**params, **names}))
+    created: list[int] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        for where, values in wheres:
+            cursor.execute(sql.replace("{where}", where), values)
+            created += [row[0] for row in cursor.fetchall()]
+    return created
 
 
 @transaction.atomic
@@ -231,6 +247,86 @@ def preferences_for(user: User) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One of the many notifications `notify_each()` writes at once: as notify()'s arguments."""
+
+    recipients: Sequence[int]
+    title: str | Message
+    body: str | Message = ""
+    url: str = ""
+    dedupe_key: str = ""
+
+
+def notify_each(*, kind: str, notices: Iterable[Notice]) -> int:
+    """Many `notify()` calls of one kind in a few statements, for a job that tells each of
+    hundreds of organisations something of its own (a certificate about to lapse): the keys
+    already used read in one query (a chunk), the active recipients in one, every notification
+    in one bulk INSERT and their outbox rows in one INSERT ... SELECT. Same rules as notify():
+    inactive users and recipients already told under a notice's key are skipped; deliveries
+    are queued after commit. Returns how many notifications were created."""
+    if kind not in NotificationKind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    notices = [n for n in notices if n.recipients]
+    for notice in notices:
+        if not notice.title or not notice.dedupe_key:
+            raise ValueError("notify_each() needs a title and a dedupe_key for every notice")
+        if notice.url and not notice.url.startswith(("/", "https://", "http://")):
+            raise ValueError(f"notify_each() url must be a site path or an http(s) URL, not {notice.url!r}")
+    if not notices:
+        return 0
+    lang = settings.LANGUAGE_CODE
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                keys = sorted({n.dedupe_key for n in notices})
+                told: set[tuple[str, int]] = set()
+                for chunk in _chunks(keys, 2000):
+                    told.update(
+                        Notification.objects.filter(dedupe_key__in=chunk).values_list("dedupe_key", "recipient_id")
+                    )
+                everyone = sorted({pk for n in notices for pk in n.recipients})
+                active: set[int] = set()
+                for chunk in _chunks(everyone, 5000):
+                    active.update(User.objects.filter(pk__in=chunk, is_active=True).values_list("pk", flat=True))
+                now = timezone.now()
+                rows = []
+                for notice in notices:
+                    todo = sorted(
+                        pk for pk in set(notice.recipients) if pk in active and (notice.dedupe_key, pk) not in told
+                    )
+                    if not todo:
+                        continue
+                    titles, bodies = render_all(notice.title), render_all(notice.body)
+                    texts = {
+                        "title": titles[lang][:200],
+                        "body": bodies[lang],
+                        "title_en": titles["en"][:200] if titles["en"] != titles[lang] else "",
+                        "body_en": bodies["en"] if bodies["en"] != bodies[lang] else "",
+                    }
+                    rows += [
+                        Notification(
+                            recipient_id=pk,
+                            kind=kind,
+                            **texts,
+                            url=notice.url,
+                            dedupe_key=notice.dedupe_key,
+                            created_at=now,
+                        )
+                        for pk in todo
+                    ]
+                created = Notification.objects.bulk_create(rows, batch_size=2000)
+                ids = [n.pk for n in created]
+                delivery_ids = _insert_deliveries(requires_ack=False, notification_ids=ids) if ids else []
+                transaction.on_commit(lambda d=delivery_ids: enqueue_deliveries(d), robust=True)
+            return len(rows)
+        except IntegrityError:
+            # A concurrent notify() took one of the keys first; the second pass skips its rows.
+            if attempt:
+                raise
+    return 0  # pragma: no cover
 
 
 def notify_audience(

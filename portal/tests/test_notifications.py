@@ -380,3 +380,90 @@ def test_the_upgrade_counts_deliveries_already_queued_as_handed_over_when_due():
     sent.refresh_from_db()
     assert waiting.enqueued_at == waiting.next_attempt_at
     assert sent.enqueued_at is None
+
+
+# --- notify_each: many notices of one kind at once ------------------------------------------
+
+
+def test_notify_each_tells_each_notice_its_own_text_in_both_languages_once(cast):
+    from portal.messages_i18n import Message
+
+    gone = UserFactory(is_active=False)
+    notices = [
+        services.Notice(
+            recipients=[cast.owner.pk, gone.pk],
+            title=Message(
+                "证书将于 %(date)s 到期：%(kind)s %(number)s", date="2026-07-01", kind="ISO 9001", number="A1"
+            ),
+            url="/suppliers/1/",
+            dedupe_key="each:1",
+        ),
+        services.Notice(recipients=[cast.owner.pk, cast.colleague.pk], title="第二条", dedupe_key="each:2"),
+        services.Notice(recipients=[], title="无人", dedupe_key="each:3"),
+    ]
+
+    assert services.notify_each(kind=NotificationKind.SYSTEM, notices=notices) == 3
+    assert services.notify_each(kind=NotificationKind.SYSTEM, notices=notices) == 0  # run again: nothing
+
+    first = Notification.objects.get(dedupe_key="each:1")
+    assert (first.recipient, first.url) == (cast.owner, "/suppliers/1/")
+    assert first.title == "证书将于 2026-07-01 到期：ISO 9001 A1"
+    assert first.title_en == "Certificate expires on 2026-07-01: ISO 9001 A1"
+    assert sorted(Notification.objects.filter(dedupe_key="each:2").values_list("recipient_id", flat=True)) == sorted(
+        [cast.owner.pk, cast.colleague.pk]
+    )
+    assert not Notification.objects.filter(recipient=gone).exists()
+    # one e-mail delivery per notification (the cast's users have addresses; no webhook)
+    assert Delivery.objects.filter(channel=Channel.EMAIL).count() == 3
+
+
+def test_notify_each_adds_only_the_newcomers_to_a_notice_already_sent(cast):
+    notice = services.Notice(recipients=[cast.owner.pk], title="通知", dedupe_key="each:4")
+    services.notify_each(kind=NotificationKind.SYSTEM, notices=[notice])
+
+    wider = services.Notice(recipients=[cast.owner.pk, cast.colleague.pk], title="通知", dedupe_key="each:4")
+    assert services.notify_each(kind=NotificationKind.SYSTEM, notices=[wider]) == 1
+    assert Notification.objects.filter(dedupe_key="each:4").count() == 2
+
+
+def test_notify_each_queues_the_deliveries_after_commit(cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.notify_each(
+            kind=NotificationKind.SYSTEM,
+            notices=[services.Notice(recipients=[cast.owner.pk], title="通知", dedupe_key="each:5")],
+        )
+    assert len(callbacks) == 1
+    assert Delivery.objects.filter(notification__dedupe_key="each:5").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "notice", "message"),
+    [
+        ("gossip", services.Notice(recipients=[1], title="传闻", dedupe_key="x"), "unknown notification kind"),
+        (NotificationKind.SYSTEM, services.Notice(recipients=[1], title="通知"), "dedupe_key"),
+        (
+            NotificationKind.SYSTEM,
+            services.Notice(recipients=[1], title="通知", dedupe_key="x", url="javascript:1"),
+            "url",
+        ),
+    ],
+)
+def test_notify_each_refuses_a_bad_notice_and_writes_nothing(cast, kind, notice, message):
+    good = services.Notice(recipients=[cast.owner.pk], title="通知", dedupe_key="each:6")
+    with pytest.raises(ValueError, match=message):
+        services.notify_each(kind=kind, notices=[good, notice])
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_notify_each_runs_the_same_queries_for_any_number_of_notices(cast, count, django_assert_max_num_queries):
+    if count > 50 and connection.vendor == "sqlite":
+        pytest.skip("SQLite takes at most 999 parameters a statement, so bulk_create splits its batches there")
+    notices = [
+        services.Notice(recipients=[cast.owner.pk, cast.colleague.pk], title=f"第 {n} 条", dedupe_key=f"each:n{n}")
+        for n in range(count)
+    ]
+    # SAVEPOINT; the keys already used; the active recipients; INSERT notifications; INSERT
+    # deliveries; RELEASE SAVEPOINT.
+    with django_assert_max_num_queries(6):
+        assert services.notify_each(kind=NotificationKind.SYSTEM, notices=notices) == 2 * count

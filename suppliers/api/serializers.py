@@ -137,8 +137,8 @@ class DirectorySerializer(serializers.ModelSerializer):
     name_en = serializers.CharField(source="organization.name_en", read_only=True)
     province = serializers.CharField(source="organization.province", read_only=True)
     city = serializers.CharField(source="organization.city", read_only=True)
-    categories = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    countries_served = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    categories = serializers.SerializerMethodField(help_text="Category codes.")
+    countries_served = serializers.SerializerMethodField(help_text="ISO 3166-1 codes of the countries served.")
     contact = serializers.SerializerMethodField(help_text="Contact details, for signed-in users only (else null).")
 
     class Meta:
@@ -159,6 +159,15 @@ class DirectorySerializer(serializers.ModelSerializer):
             "approved_at",
             "contact",
         ]
+
+    # The directory's rows carry their codes (selectors.attach_codes); otherwise the relations.
+    def get_categories(self, supplier) -> list[str]:
+        codes = getattr(supplier, "category_codes", None)
+        return codes if codes is not None else [category.code for category in supplier.categories.all()]
+
+    def get_countries_served(self, supplier) -> list[str]:
+        codes = getattr(supplier, "country_codes", None)
+        return codes if codes is not None else [country.pk for country in supplier.countries_served.all()]
 
     def get_contact(self, supplier) -> dict | None:
         request = self.context.get("request")
@@ -207,7 +216,7 @@ class SanctionSerializer(CommentSerializer):
 
 class ScorecardFieldsMixin(serializers.Serializer):
     """The performance score of the reviews of the last twelve months, from the row's
-    annotations (selectors.with_scorecard) and the scorecard in the context."""
+    annotations (selectors.with_scorecard or attach_scorecard) and the scorecard in the context."""
 
     review_count = serializers.SerializerMethodField()
     average_review = serializers.SerializerMethodField()

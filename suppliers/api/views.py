@@ -74,14 +74,23 @@ class SupplierViewSet(ScopedReadOnlyViewSet):
     """The directory of approved suppliers (public), with stars, the average review and the
     performance standing. Suspended and revoked ones are not listed."""
 
-    queryset = SUPPLIER_ROWS
+    queryset = Supplier.objects.select_related("organization")
     serializer_class = DirectoryRowSerializer
     filterset_class = SupplierFilterSet
     filter_backends = [RequestedFiltersBackend]
     pagination_class = CursorPagePagination
 
     def get_queryset(self):
-        return selectors.with_scorecard(super().get_queryset().listed())
+        return super().get_queryset().listed()
+
+    # The page's codes and review averages are read for the page alone (selectors.attach_*).
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return selectors.attach_scorecard(selectors.attach_codes(page)) if page is not None else None
+
+    def get_object(self):
+        (supplier,) = selectors.attach_scorecard(selectors.attach_codes([super().get_object()]))
+        return supplier
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "scorecard": selectors.Scorecard.load()}

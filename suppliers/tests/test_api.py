@@ -348,9 +348,9 @@ def test_the_directory_page_costs_the_same_queries_at_any_size(api, django_asser
     for _n in range(30):
         SupplierFactory(status=S.APPROVED, categories=["legal", "tax"], countries=["KH", "MY"])
     for size in (1, 30):
-        # the page of suppliers with their organisations and review averages; their categories;
-        # their countries; the scorecard's weights and its standings
-        with django_assert_num_queries(5):
+        # the page of suppliers with their organisations; their category codes; their country
+        # codes; their reviews' averages; the scorecard's weights and its standings
+        with django_assert_num_queries(6):
             response = api.get(reverse("api:supplier-list"), {"page_size": size, "category": "legal", "country": "KH"})
         assert len(response.json()["results"]) == size
 

@@ -137,3 +137,41 @@ def test_the_task_runs_the_job(cast, tasks_run_here):
     result = tasks.check_certificates.delay().get()
     assert result == {"reminded": 2, "suspended": 0}
     assert tasks.check_certificates.delay().get() == {"reminded": 0, "suspended": 0}
+
+
+def test_a_requirement_officials_add_later_is_not_a_lapse(cast):
+    """The job suspends for a certificate that lapsed, not for a requirement added to a category
+    since approval (that is asked for at the next submission or reinstatement)."""
+    from suppliers.models import Category, CategoryRequirement
+
+    supplier = SupplierFactory(organization=cast.supplier_org, status=S.APPROVED, categories=["green_materials"])
+    CertificateFactory(supplier=supplier, valid_until=TODAY + dt.timedelta(days=300))  # the required one, valid
+    CertificateFactory(supplier=supplier, kind=kind("iso9001"), valid_until=TODAY - dt.timedelta(days=3))
+    added = CategoryRequirement.objects.create(category=Category.objects.get(code="green_materials"))
+    added.kinds.set([kind("cma")])
+
+    assert services.lapsed_suppliers_suspend(today=TODAY) == []
+    supplier.refresh_from_db()
+    assert supplier.status == S.APPROVED
+
+
+def _library(count: int) -> None:
+    """`count` approved suppliers of their own organisations, each with a certificate lapsing in
+    a week and an older one of the same kind that lapsed and was replaced."""
+    for _n in range(count):
+        supplier = SupplierFactory(status=S.APPROVED, categories=["green_materials"])
+        member(supplier.organization)
+        CertificateFactory(supplier=supplier, valid_until=TODAY + dt.timedelta(days=7))
+        CertificateFactory(supplier=supplier, valid_until=TODAY - dt.timedelta(days=30))
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_the_daily_job_costs_the_same_queries_however_many_certificates_are_due(count, django_assert_max_num_queries):
+    _library(count)
+    # Reminders: the due certificates; their organisations' members; SAVEPOINT, the keys used,
+    # the active recipients, INSERT notifications, INSERT deliveries, RELEASE. Suspensions: the
+    # lapsed suppliers (none: each lapse was replaced) and their rows.
+    with django_assert_max_num_queries(10):
+        result = services.certificates_check(today=TODAY)
+    assert result == {"reminded": count, "suspended": 0}
+    assert Notification.objects.filter(dedupe_key__startswith="certificate-expiry:").count() == count

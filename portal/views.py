@@ -103,6 +103,9 @@ PARTS = {
             gettext_lazy("风险预警推送，企业在线确认收到"),
             gettext_lazy("Atom 订阅和 CAP 预警格式"),
         ],
+        "open": [
+            ("risk:cases", gettext_lazy("典型负面案例")),
+        ],
     },
 }
 

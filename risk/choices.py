@@ -68,3 +68,6 @@ class RiskAuditAction(models.TextChoices):
 
     COUNTRY_RISK_SET = "country_risk.set", _("设定国别风险等级")
     RATING_SET = "risk_rating.set", _("记录参考评级")
+    CASE_CREATE = "negative_case.create", _("录入典型负面案例")
+    CASE_UPDATE = "negative_case.update", _("修改典型负面案例")
+    CASE_DELETE = "negative_case.delete", _("删除典型负面案例")

@@ -47,7 +47,6 @@ class CaseForm(forms.ModelForm):
             "lessons": forms.Textarea(attrs={"rows": 6}),
         }
 
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The service says what is missing, in its own words (risk/cases.py case_check).

@@ -48,3 +48,7 @@ class NegativeCaseFilterSet(FilterSet):
 
 class NegativeCasePageFilterSet(FilterBar, NegativeCaseFilterSet):
     pass
+
+
+class CountryRiskPageFilterSet(FilterBar, CountryRiskFilterSet):
+    pass

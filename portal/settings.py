@@ -342,6 +342,7 @@ CELERY_TASK_ROUTES = {
     "suppliers.matchmaking_notify_change": {"queue": "default"},
     "suppliers.matchmaking_remind": {"queue": "default"},
     "risk.flag_stale_countries": {"queue": "default"},
+    "risk.monthly_digest": {"queue": "bulk"},
     "talent.trainings_announce": {"queue": "bulk"},
     "talent.trainings_notify_change": {"queue": "bulk"},
     "talent.trainings_remind": {"queue": "default"},
@@ -395,6 +396,9 @@ PORTAL_BEAT_SCHEDULE = {
     # Tells publishing officials of country risk levels overdue for review (levels 3-4 after 6
     # months, others after 12), once per country and review: every morning at 07:00.
     "risk-flag-stale-countries": {"task": "risk.flag_stale_countries", "schedule": crontab(hour=7, minute=0)},
+    # Tells every enterprise last month's new negative cases and the countries at level 3 or 4
+    # (once a month: the dedupe key is the month): on the 1st at 09:00.
+    "risk-monthly-digest": {"task": "risk.monthly_digest", "schedule": crontab(day_of_month=1, hour=9, minute=0)},
     # Trainings: reminders 7 days and 1 day before, the registration-closed notice (each once
     # per person, whatever the frequency): hourly.
     "trainings-remind": {"task": "talent.trainings_remind", "schedule": crontab(minute=5)},

@@ -103,6 +103,10 @@ PARTS = {
             gettext_lazy("风险预警推送，企业在线确认收到"),
             gettext_lazy("Atom 订阅和 CAP 预警格式"),
         ],
+        "open": [
+            ("risk:countries", gettext_lazy("国别风险等级与国别画像")),
+            ("risk:cases", gettext_lazy("典型负面案例")),
+        ],
     },
 }
 

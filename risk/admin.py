@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from portal.admin import ViewOnlyAdminMixin
 
-from .models import CountryRisk, CountryRiskChange, ReferenceRating, ReferenceRatingChange
+from .models import CountryRisk, CountryRiskChange, NegativeCase, ReferenceRating, ReferenceRatingChange
 
 
 class ReferenceRatingInline(ViewOnlyAdminMixin, admin.TabularInline):
@@ -33,3 +33,14 @@ class CountryRiskChangeAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 class ReferenceRatingChangeAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["rating", "old_grade", "new_grade", "as_of", "actor", "created_at"]
     list_select_related = ["rating", "actor"]
+
+
+@admin.register(NegativeCase)
+class NegativeCaseAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Cases are kept on the pages and the API (/risk/cases/), where the rules and the audit are."""
+
+    list_display = ["title", "country", "category", "sector", "occurred_on", "created_by"]
+    list_filter = ["category", "sector", "country__region"]
+    search_fields = ["title", "summary", "country__name_zh", "country__code"]
+    list_select_related = ["country", "created_by"]
+    date_hierarchy = "occurred_on"

@@ -35,6 +35,24 @@ class BulletinCategory(models.TextChoices):
     LABOUR = "labour", _("劳工风险")
 
 
+class CaseCategory(models.TextChoices):
+    """What went wrong in a typical negative case (典型负面案例); after the behaviours that
+    MOFCOM's 2013 rules on bad credit records in foreign economic cooperation name."""
+
+    COMPLIANCE = "compliance", _("违规经营")
+    LABOUR_DISPUTE = "labour_dispute", _("劳资纠纷")
+    WAGE_ARREARS = "wage_arrears", _("拖欠工资")
+    SAFETY_ACCIDENT = "safety_accident", _("安全生产事故")
+    CURRENCY_LOSS = "currency_loss", _("汇率损失")
+    CONTRACT_DISPUTE = "contract_dispute", _("合同纠纷")
+    CORRUPTION = "corruption", _("商业贿赂")
+    UNFAIR_COMPETITION = "unfair_competition", _("恶性竞争")
+    ENVIRONMENTAL_DAMAGE = "environmental_damage", _("破坏环境")
+    LOCAL_CUSTOMS = "local_customs", _("不尊重当地风俗习惯")
+    SECURITY_INCIDENT = "security_incident", _("人员安全事件")
+    OTHER = "other", _("其他")
+
+
 class RatingSource(models.TextChoices):
     """Who gave a reference rating; recorded as given, beside the portal's own level."""
 
@@ -50,3 +68,6 @@ class RiskAuditAction(models.TextChoices):
 
     COUNTRY_RISK_SET = "country_risk.set", _("设定国别风险等级")
     RATING_SET = "risk_rating.set", _("记录参考评级")
+    CASE_CREATE = "negative_case.create", _("录入典型负面案例")
+    CASE_UPDATE = "negative_case.update", _("修改典型负面案例")
+    CASE_DELETE = "negative_case.delete", _("删除典型负面案例")

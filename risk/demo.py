@@ -1,7 +1,7 @@
 """Demo data of the risk part for `manage.py seed_demo`: levels for the key markets with their
 reference ratings (MFA, Sinosure 1-9, another government). Idempotent: natural keys
 (country; country and source) with update_or_create; each level's first history row once.
-Bulletins, followers and negative cases come with their phases."""
+Negative cases: risk/cases_demo.py."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.models import Country
 
+from . import cases_demo
 from .choices import RatingSource
 from .models import CountryRisk, CountryRiskChange, ReferenceRating
 
@@ -63,3 +64,4 @@ def seed(*, accounts, stdout) -> None:
                 defaults={"grade": mfa, "scale_max": None, "as_of": as_of},
             )
     stdout.write(f"risk: {len(LEVELS)} country levels with reference ratings")
+    cases_demo.seed(accounts=accounts, stdout=stdout)

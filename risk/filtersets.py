@@ -4,10 +4,12 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from portal.choices import Region
-from portal.filters import FilterSet
+from portal.filters import FilterBar, FilterSet, IntegerFilter
+from projects.choices import Sector
 
-from .choices import RiskLevel
-from .models import CountryRisk
+from .cases import search_cases
+from .choices import CaseCategory, RiskLevel
+from .models import CountryRisk, NegativeCase
 
 
 class CountryRiskFilterSet(FilterSet):
@@ -17,3 +19,36 @@ class CountryRiskFilterSet(FilterSet):
     class Meta:
         model = CountryRisk
         fields = ["level", "region"]
+
+
+class NegativeCaseFilterSet(FilterSet):
+    """The cases' filters: country (codes, comma-separated), category, sector, the year it
+    happened, recorded since a date, and the search."""
+
+    country = django_filters.CharFilter(method="filter_country", label=_("国家"))
+    category = django_filters.MultipleChoiceFilter(choices=CaseCategory.choices, distinct=False, label=_("案例类别"))
+    sector = django_filters.ChoiceFilter(choices=Sector.choices, label=_("行业"), empty_label=_("全部行业"))
+    year = IntegerFilter(
+        field_name="occurred_on", lookup_expr="year", min_value=1949, max_value=2100, label=_("发生年份")
+    )
+    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("录入日期起"))
+    search = django_filters.CharFilter(method="filter_search", label=_("搜索"))
+
+    class Meta:
+        model = NegativeCase
+        fields = []
+
+    def filter_country(self, queryset, name, value):
+        codes = [c.strip().upper() for c in value.split(",") if c.strip()]
+        return queryset.filter(country_id__in=codes) if codes else queryset
+
+    def filter_search(self, queryset, name, value):
+        return search_cases(queryset, value)
+
+
+class NegativeCasePageFilterSet(FilterBar, NegativeCaseFilterSet):
+    pass
+
+
+class CountryRiskPageFilterSet(FilterBar, CountryRiskFilterSet):
+    pass

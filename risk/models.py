@@ -1,5 +1,5 @@
-"""Models of the risk part: country risk levels with their history, and reference ratings from
-other sources with theirs. Bulletins, negative cases and follows come in later phases."""
+"""Models of the risk part: country risk levels with their history, reference ratings from other
+sources with theirs, and the typical negative cases (典型负面案例) officials keep."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Country, ScopedQuerySet
 from portal.permissions import has_agency_permission
+from projects.choices import Sector
 
-from .choices import RatingSource, RiskLevel
+from .choices import CaseCategory, RatingSource, RiskLevel
 
 
 class PublicRiskQuerySet(ScopedQuerySet):
@@ -162,3 +163,36 @@ class ReferenceRatingChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating_id}: {self.old_grade} → {self.new_grade}"
+
+
+class NegativeCase(models.Model):
+    """A typical negative case (典型负面案例): what a firm did wrong abroad and what others should
+    learn, kept by officials with `publish_risk`, public and searchable; bulletins and training
+    agendas may link it."""
+
+    title = models.CharField(_("案例名称"), max_length=200)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="negative_cases", verbose_name=_("国家")
+    )
+    sector = models.CharField(_("行业"), max_length=20, choices=Sector.choices, blank=True)
+    category = models.CharField(_("案例类别"), max_length=30, choices=CaseCategory.choices)
+    summary = models.TextField(_("案情概要"), validators=[MaxLengthValidator(5000)])
+    lessons = models.TextField(_("经验教训"), validators=[MaxLengthValidator(5000)])
+    occurred_on = models.DateField(_("发生日期"))
+    source = models.CharField(_("信息来源"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("录入时间"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = PublicRiskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("典型负面案例")
+        verbose_name_plural = _("典型负面案例")
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["country", "-occurred_on"], name="risk_case_country_date")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -2,7 +2,8 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import cases, views
 
 router = SimpleRouter()
 router.register("risk/countries", views.CountryRiskViewSet, basename="risk-country")
+router.register("risk/cases", cases.NegativeCaseViewSet, basename="risk-case")

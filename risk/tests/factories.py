@@ -1,10 +1,12 @@
 """Factories of the risk part's tests."""
 
+import datetime as dt
+
 import factory
 from django.utils import timezone
 
 from portal.models import Country
-from risk.models import CountryRisk, ReferenceRating
+from risk.models import CountryRisk, NegativeCase, ReferenceRating
 
 
 class CountryRiskFactory(factory.django.DjangoModelFactory):
@@ -27,3 +29,16 @@ class ReferenceRatingFactory(factory.django.DjangoModelFactory):
     grade = "6"
     scale_max = 9
     as_of = factory.LazyFunction(timezone.localdate)
+
+
+class NegativeCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NegativeCase
+
+    title = factory.Sequence(lambda n: f"某企业在柬埔寨项目拖欠工资引发纠纷（{n}）")
+    country = factory.LazyFunction(lambda: Country.objects.get(code="KH"))
+    sector = "building"
+    category = "wage_arrears"
+    summary = "某建筑企业连续三个月拖欠当地工人工资，引发工人聚集抗议。"
+    lessons = "按时足额支付工资，建立工资保证金。"
+    occurred_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))

@@ -337,6 +337,7 @@ CELERY_TASK_ROUTES = {
     "portal.sweep_deliveries": {"queue": "default"},
     "portal.sweep_import_jobs": {"queue": "default"},
     "projects.survey_remind": {"queue": "default"},
+    "projects.emergency_remind": {"queue": "default"},
     "suppliers.check_certificates": {"queue": "bulk"},
     "suppliers.matchmaking_invite": {"queue": "bulk"},
     "suppliers.matchmaking_notify_change": {"queue": "default"},
@@ -384,6 +385,9 @@ PORTAL_BEAT_SCHEDULE = {
     # Reminds enterprises that have not answered an intended-project survey closing within a
     # week: every morning at 08:00, so the e-mail arrives at the start of the working day.
     "projects-survey-remind": {"task": "projects.survey_remind", "schedule": crontab(hour=8, minute=0)},
+    # Reminds enterprises of emergency plans to update after a country's level rose to 3 or 4
+    # (14, 7 and 1 days before they are due) and tells officials of the overdue ones: 08:10.
+    "projects-emergency-remind": {"task": "projects.emergency_remind", "schedule": crontab(hour=8, minute=10)},
     # Deletes old deliveries and read notifications (NOTIFY["RETENTION_DAYS"]) and, if
     # AUDIT_RETENTION_DAYS is set, old audit events: at night, when the database is quiet.
     "retention-purge": {"task": "portal.purge_old_records", "schedule": crontab(hour=3, minute=30)},

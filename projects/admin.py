@@ -7,8 +7,11 @@ from portal.admin import ServiceAdminMixin, ServiceModelForm, ViewOnlyAdminMixin
 
 from . import services
 from .models import (
+    EmergencyDrill,
+    EmergencyPlan,
     ExchangeRate,
     IntendedProjectSurvey,
+    PlanObligation,
     Project,
     ProjectReport,
     ProjectReportRevision,
@@ -143,3 +146,27 @@ class SurveyResponseAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["survey", "organization", "confirmed_by", "confirmed_at"]
     list_select_related = ["survey", "organization", "confirmed_by"]
     search_fields = ["organization__name"]
+
+
+@admin.register(EmergencyPlan)
+class EmergencyPlanAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Plans are kept by the enterprise on the project's emergency page (the service closes
+    obligations and replaces files); the admin reads them."""
+
+    list_display = ["project", "reviewed_on", "updated_by", "updated_at"]
+    search_fields = ["project__name"]
+    list_select_related = ["project", "updated_by"]
+
+
+@admin.register(EmergencyDrill)
+class EmergencyDrillAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["project", "held_on", "participants", "created_by"]
+    list_select_related = ["project", "created_by"]
+    date_hierarchy = "held_on"
+
+
+@admin.register(PlanObligation)
+class PlanObligationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["project", "level", "due_on", "opened_at", "closed_at"]
+    list_filter = ["level"]
+    list_select_related = ["project"]

@@ -113,3 +113,5 @@ class ProjectAuditAction(models.TextChoices):
     EXCHANGE_RATE_SET = "exchange_rate.set", _("设置汇率")
     SURVEY_OPEN = "survey.open", _("发起意向项目调查")
     SURVEY_RESPOND = "survey.respond", _("答复意向项目调查")
+    PLAN_SET = "emergency_plan.set", _("更新应急预案")
+    DRILL_ADD = "emergency_drill.add", _("登记应急演练")

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from portal.models import Country
 
-from . import services
+from . import emergency_demo, services
 from .choices import FilingStatus, ReviewAction, Stage
 from .models import IntendedProjectSurvey, Project, ProjectReport, ProjectReview, ProjectStageChange
 from .search import search_text
@@ -203,6 +203,7 @@ def seed(*, accounts, stdout) -> None:
             reports += _reports(project, demo, actor=actor)
     survey = _survey(official)
     stdout.write(f"  projects: {len(PROJECTS)} projects, {reports} half-yearly reports, the {survey.year} survey")
+    emergency_demo.seed(accounts=accounts, stdout=stdout)
 
 
 def _history(project: Project, demo: Demo, *, actor, official, filed: dt.date) -> None:

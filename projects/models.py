@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.choices import OrganizationKind
+from portal.files import PrivateFileField
 from portal.models import Country, NamedInBothLanguages, Organization, ReviewHistory, ScopedQuerySet
 
 from .choices import FIRST_YEAR, LAST_YEAR, BusinessModel, FilingStatus, Half, ReviewAction, Sector, Stage
@@ -353,3 +354,125 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id}: {self.organization_id}"
+
+
+# --- Emergency plans and drills (应急预案与演练) ---------------------------------------------
+
+
+class ProjectOwnedQuerySet(ScopedQuerySet):
+    """Records of a project that are the enterprise's and the officials' (never the public's):
+    officials read them all, the enterprise's members read and keep their own."""
+
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_official:
+            return self.all()
+        membership = user.org_membership
+        if membership is None:
+            return self.none()
+        return self.filter(project__organization_id=membership.organization_id)
+
+    def editable_by(self, user):
+        membership = user.org_membership if user.is_authenticated else None
+        if membership is None or user.is_official:
+            return self.none()
+        return self.filter(project__organization_id=membership.organization_id)
+
+
+class EmergencyPlan(models.Model):
+    """A project's emergency plan (安全风险处置应急预案): the file and what everyone on site must
+    find at once. Saving it counts as its review."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="emergency_plan", verbose_name=_("项目")
+    )
+    contacts = models.TextField(_("应急联系人"), validators=[MaxLengthValidator(2000)])
+    evacuation_routes = models.TextField(_("撤离路线"), validators=[MaxLengthValidator(2000)])
+    embassy = models.TextField(_("最近的使（领）馆"), validators=[MaxLengthValidator(1000)])
+    hospitals = models.TextField(_("就近医院"), validators=[MaxLengthValidator(1000)])
+    file = PrivateFileField(_("预案文件"))
+    reviewed_on = models.DateField(_("最近修订日期"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ProjectOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("应急预案")
+        verbose_name_plural = _("应急预案")
+        ordering = ["-reviewed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project}"
+
+    @property
+    def organization(self) -> Organization:
+        return self.project.organization
+
+    @property
+    def title(self) -> str:
+        """The download's name."""
+        return f"{self.project.name} 应急预案"
+
+
+class EmergencyDrill(models.Model):
+    """A drill of a project's emergency plan (应急演练): when, how many took part, what was learnt."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="drills", verbose_name=_("项目"))
+    held_on = models.DateField(_("演练日期"))
+    participants = models.PositiveIntegerField(_("参与人数"), validators=[MinValueValidator(1)])
+    findings = models.TextField(_("发现的问题与改进"), blank=True, validators=[MaxLengthValidator(2000)])
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    objects = ProjectOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("应急演练")
+        verbose_name_plural = _("应急演练")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["project", "-held_on"], name="drill_project_date")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.held_on}"
+
+    @property
+    def organization(self) -> Organization:
+        return self.project.organization
+
+
+class PlanObligation(models.Model):
+    """A duty to bring a project's plan up to date, opened when its country's level rises to 3
+    or 4 and closed when the plan is saved; reminded 14, 7 and 1 days before it is due."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="plan_obligations", verbose_name=_("项目")
+    )
+    level = models.PositiveSmallIntegerField(_("触发时的风险等级"))
+    due_on = models.DateField(_("截止日期"))
+    opened_at = models.DateTimeField(_("产生时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ProjectOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("应急预案更新任务")
+        verbose_name_plural = _("应急预案更新任务")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(closed_at__isnull=True), name="plan_obligation_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.due_on}"
+
+    @property
+    def organization(self) -> Organization:
+        return self.project.organization

@@ -5,6 +5,7 @@ from django.urls import path
 from portal.views_imports import ImportUploadView, import_template
 
 from . import views
+from .views import emergency
 
 app_name = "projects"
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("surveys/", views.survey_list, name="survey_list"),
     path("surveys/<int:pk>/", views.survey_detail, name="survey_detail"),
     path("surveys/<int:pk>/respond/", views.survey_respond, name="survey_respond"),
+    path("emergency/", emergency.emergency_list, name="emergency_list"),
     path("new/", views.project_create, name="create"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),
@@ -30,5 +32,8 @@ urlpatterns = [
     path("<int:pk>/return/", views.project_review, {"decision": "return"}, name="return"),
     path("<int:pk>/progress/", views.project_progress, name="progress"),
     path("<int:pk>/reports/", views.report_create, name="report_create"),
+    path("<int:pk>/emergency/", emergency.emergency_page, name="emergency"),
+    path("<int:pk>/emergency/drills/", emergency.drill_add, name="drill_add"),
+    path("<int:pk>/emergency/file/", emergency.plan_file, name="plan_file"),
     path("<int:pk>/reports/<int:report_pk>/", views.report_correct, name="report_correct"),
 ]

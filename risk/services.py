@@ -16,6 +16,7 @@ from portal.messages_i18n import Localized, Message
 from portal.models import Country, Membership, User
 from portal.permissions import has_agency_permission
 from portal.services import Errors, audit_record, notify
+from projects import emergency
 
 from .choices import BulletinCategory, RatingSource, RiskAuditAction, RiskLevel
 from .models import CountryRisk, CountryRiskChange, ReferenceRating, ReferenceRatingChange
@@ -121,6 +122,8 @@ def country_risk_set(*, actor: User, data: dict[str, Any], country_risk: Country
         old_level=old["level"],
         new_level=country_risk.level,
     )
+    # A rise to 3 or 4 asks every exposed project there for an up-to-date emergency plan.
+    emergency.obligations_open(country_id=country_risk.country_id, old_level=old["level"], new_level=country_risk.level)
     return country_risk
 
 

@@ -51,6 +51,8 @@ class APIMatrix:
     update_data: ClassVar[dict[str, Any] | None] = None
     #: Whether successful create, update and destroy requests must leave an AuditEvent.
     audited: ClassVar[bool] = True
+    #: How `create` sends its data: "json", or "multipart" for a record with a file.
+    create_format: ClassVar[str] = "json"
     #: Checks of successful operations: {"action:submit": lambda record: ...}.
     effects: ClassVar[dict[str, Effect]] = {}
 
@@ -95,7 +97,9 @@ class APIMatrix:
         elif operation == "destroy":
             response = client.delete(self._detail(record))
         elif operation == "create":
-            response = client.post(reverse(f"api:{self.basename}-list"), self.create_data(cast), format="json")
+            response = client.post(
+                reverse(f"api:{self.basename}-list"), self.create_data(cast), format=self.create_format
+            )
         elif operation.startswith("action:"):
             response = client.post(self._detail(record, operation.removeprefix("action:")), {}, format="json")
         else:  # pragma: no cover - a typo in a test class

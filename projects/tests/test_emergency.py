@@ -427,3 +427,20 @@ def test_the_enterprise_sees_its_to_do_and_officials_see_compliance(cast, client
     client.force_login(cast.reviewer)
     body = client.get(reverse("projects:emergency_list")).content.decode()
     assert 'data-testid="compliance-by-country"' in body and cast.enterprise.name in body
+
+
+def test_seed_demo_twice_gives_the_same_plans_drill_and_obligations(settings):
+    import io
+
+    from django.core.management import call_command
+
+    from risk.models import NegativeCase
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert EmergencyPlan.objects.count() == 2 and EmergencyDrill.objects.count() == 1
+    overdue = PlanObligation.objects.filter(closed_at__isnull=True, due_on__lt=timezone.localdate())
+    assert PlanObligation.objects.filter(closed_at__isnull=True).count() == 2 and overdue.count() == 1
+    assert all(plan.file.storage.exists(plan.file.name) for plan in EmergencyPlan.objects.all())
+    assert NegativeCase.objects.count() == 12

@@ -18,6 +18,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from portal.api.base import ScopedViewSetMixin
+from portal.api.filters import RequestedFiltersBackend
 from portal.api.pagination import PagePagination
 from portal.files import PrivateFileDownloadMixin, PrivateFileSerializerField
 from portal.filters import BooleanFilter, FilterSet, IdFilter
@@ -115,6 +116,7 @@ class EmergencyPlanViewSet(
     queryset = EmergencyPlan.objects.select_related("project")
     serializer_class = EmergencyPlanSerializer
     filterset_class = PlanFilterSet
+    filter_backends = [RequestedFiltersBackend]  # the project filter; no search or ordering
     permission_classes = [permissions.IsAuthenticated]
     pagination_class = PagePagination
     download_filename_field = "title"
@@ -144,6 +146,7 @@ class EmergencyDrillViewSet(
     queryset = EmergencyDrill.objects.all()
     serializer_class = EmergencyDrillSerializer
     filterset_class = DrillFilterSet
+    filter_backends = [RequestedFiltersBackend]
     permission_classes = [permissions.IsAuthenticated]
     pagination_class = PagePagination
 
@@ -163,5 +166,6 @@ class PlanObligationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = PlanObligation.objects.all()
     serializer_class = PlanObligationSerializer
     filterset_class = ObligationFilterSet
+    filter_backends = [RequestedFiltersBackend]
     permission_classes = [permissions.IsAuthenticated]
     pagination_class = PagePagination

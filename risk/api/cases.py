@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import permissions, serializers
 
 from portal.api.base import ScopedModelViewSet
+from portal.api.filters import RequestedFiltersBackend
 from portal.api.pagination import PagePagination
 from portal.api.serializers import ServiceCheckMixin, add_check_errors
 from portal.models import Country
@@ -58,6 +59,7 @@ class NegativeCaseViewSet(ScopedModelViewSet):
     queryset = NegativeCase.objects.select_related("country")
     serializer_class = NegativeCaseSerializer
     filterset_class = NegativeCaseFilterSet
+    filter_backends = [RequestedFiltersBackend]  # ?search= is the FilterSet's (risk/cases.py)
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     pagination_class = PagePagination
 

@@ -103,6 +103,10 @@ PARTS = {
             gettext_lazy("风险预警推送，企业在线确认收到"),
             gettext_lazy("Atom 订阅和 CAP 预警格式"),
         ],
+        "open": [
+            ("risk:bulletins", gettext_lazy("风险通报")),
+            ("risk:follows", gettext_lazy("我的关注")),
+        ],
     },
 }
 

@@ -76,6 +76,8 @@ REGISTERED = [
     r"projects/(?P<project_pk>[0-9]{1,18})/suppliers",
     "trainings",
     "risk/countries",
+    "risk/bulletins",
+    "risk/follows",
 ]
 # The API root lists the collections: a certificate is reached from its application (no list),
 # a project's supply chain from its project.

@@ -6,3 +6,5 @@ from . import views
 
 router = SimpleRouter()
 router.register("risk/countries", views.CountryRiskViewSet, basename="risk-country")
+router.register("risk/bulletins", views.BulletinViewSet, basename="risk-bulletin")
+router.register("risk/follows", views.FollowViewSet, basename="risk-follow")

@@ -160,14 +160,20 @@ class BulletinViewSet(
         return Response(self._fresh(bulletin).data)
 
     @extend_schema(responses=PreviewSerializer)
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated])
     def preview(self, request, pk=None):
         """Who the bulletin reaches: people by reason (a person may count under several) and the
         distinct total, each told once."""
         return Response(PreviewSerializer(selectors.audience_counts(self.get_object())).data)
 
     @extend_schema(responses=DispatchSerializer)
-    @action(detail=True, methods=["get"], url_path="dispatch", url_name="dispatch")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="dispatch",
+        url_name="dispatch",
+        permission_classes=[permissions.IsAuthenticated],
+    )
     def dispatch_progress(self, request, pk=None):
         """How the alert is going: recipients, deliveries by channel and status, acknowledgements
         by organisation, and the organisations still silent."""

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.forms import add_service_errors
+from portal.forms import add_check_errors, add_service_errors
 from portal.generic import ObjectListView, PortalView, error_text
 from portal.models import Country, Notification
 from portal.services import notification_acknowledge
@@ -159,6 +159,15 @@ class BulletinFormView(RiskSection):
             else:
                 messages.success(request, _("通报草稿已保存。"))
                 return redirect("risk:bulletin", pk=bulletin.pk)
+        else:
+            add_check_errors(
+                form,
+                lambda: bulletins.bulletin_check(
+                    data={**form.cleaned_data, "supersedes": old} if bulletin is None else form.cleaned_data,
+                    bulletin=bulletin,
+                    refused=tuple(form.errors),
+                ),
+            )
         return self.render({"form": form, "bulletin": bulletin, "supersedes": old}, status=400)
 
 

@@ -68,7 +68,9 @@ def test_the_talent_placeholder_links_the_trainings_that_are_already_open(client
     body = client.get(reverse("portal:talent")).content.decode()
     assert f'href="{reverse("trainings:calendar")}"' in body
     assert "已开放" in body
-    assert "已开放" not in client.get(reverse("portal:risk")).content.decode()
+    # The risk part opens its bulletins and follows beside what it is still building.
+    risk = client.get(reverse("portal:risk")).content.decode()
+    assert "已开放" in risk and f'href="{reverse("risk:bulletins")}"' in risk
 
 
 def test_home_page_names_what_the_portal_offers(client, db):

@@ -358,3 +358,28 @@ def test_a_follow_is_made_once_and_must_name_something(cast):
         bulletins.follow_create(actor=cast.talent)
     with pytest.raises(PermissionError):
         bulletins.follow_delete(actor=cast.owner, follow=Follow.objects.get())
+
+
+# --- A raised level starts a draft ----------------------------------------------------------
+
+
+def test_raising_a_level_to_3_or_4_starts_a_draft_bulletin_and_lowering_does_not(cast):
+    from portal.models import Country
+    from risk import services
+    from risk.tests.factories import CountryRiskFactory
+
+    risk = CountryRiskFactory(country=Country.objects.get(code="KE"), level=2)
+    services.country_risk_set(actor=cast.publisher, country_risk=risk, data={"level": 3, "reason": "抗议升级"})
+    draft = RiskBulletin.objects.get()
+    assert (draft.status, draft.severity, list(draft.countries.values_list("code", flat=True))) == (
+        "draft",
+        "severe",
+        ["KE"],
+    )
+    assert "谨慎前往" in draft.title and draft.created_by == cast.publisher
+
+    services.country_risk_set(actor=cast.publisher, country_risk=risk, data={"level": 4, "reason": "冲突"})
+    assert RiskBulletin.objects.filter(severity="extreme", ack_deadline_hours=2).count() == 1
+    services.country_risk_set(actor=cast.publisher, country_risk=risk, data={"level": 4, "reason": "复核"})
+    services.country_risk_set(actor=cast.publisher, country_risk=risk, data={"level": 2, "reason": "缓和"})
+    assert RiskBulletin.objects.count() == 2

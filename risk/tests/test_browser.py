@@ -29,9 +29,7 @@ def sign_in(page, user, then: str) -> None:
     expect(page).to_have_url(re.compile(re.escape(then) + "$"))
 
 
-def test_an_official_publishes_a_severe_alert_and_an_exposed_enterprise_acknowledges_it(
-    browser_page, tasks_run_here
-):
+def test_an_official_publishes_a_severe_alert_and_an_exposed_enterprise_acknowledges_it(browser_page, tasks_run_here):
     page = browser_page
     agency = OrganizationFactory(name="湖北省商务厅", kind=OrganizationKind.AGENCY)
     official = member(agency, can_publish_risk=True)

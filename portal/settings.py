@@ -350,6 +350,7 @@ CELERY_TASK_ROUTES = {
     "risk.flag_stale_countries": {"queue": "default"},
     # A risk alert is urgent: it must not wait behind imports and announcements on `bulk`.
     "risk.bulletin_alert": {"queue": "notify"},
+    "risk.bulletin_cancelled": {"queue": "notify"},
     "risk.escalate_unacknowledged": {"queue": "default"},
     "talent.trainings_announce": {"queue": "bulk"},
     "talent.trainings_notify_change": {"queue": "bulk"},

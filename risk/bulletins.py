@@ -208,15 +208,41 @@ def bulletin_publish(*, actor: User, bulletin: RiskBulletin) -> RiskBulletin:
 
 @transaction.atomic
 def bulletin_cancel(*, actor: User, bulletin: RiskBulletin, reason: str = "") -> RiskBulletin:
-    """Withdraw a published bulletin: it leaves the lists; its CAP document becomes a Cancel."""
-    bulletin, _history = BULLETIN.transition("cancel", obj=bulletin, actor=actor, comment=(reason or "")[:2000])
+    """Withdraw a published bulletin: it leaves the lists; its CAP document becomes a Cancel;
+    those it alerted are told after commit."""
+
+    def tell(obj: RiskBulletin, _history) -> None:
+        transaction.on_commit(lambda: _enqueue("cancelled", obj.pk), robust=True)
+
+    bulletin, _history = BULLETIN.transition(
+        "cancel", obj=bulletin, actor=actor, comment=(reason or "")[:2000], notify=tell
+    )
     return bulletin
 
 
 def _enqueue(what: str, *args) -> None:
     from . import tasks
 
-    {"alert": tasks.bulletin_alert}[what].delay(*args)
+    {"alert": tasks.bulletin_alert, "cancelled": tasks.bulletin_cancelled}[what].delay(*args)
+
+
+def bulletin_cancelled_notify(*, bulletin_id: int) -> int:
+    """Tell everyone the bulletin alerted that it was withdrawn (once: the dedupe key)."""
+    from portal.models import Notification
+
+    bulletin = RiskBulletin.objects.filter(pk=bulletin_id, status=BulletinStatus.CANCELLED).first()
+    if bulletin is None:
+        return 0
+    alerted = Notification.objects.filter(dedupe_key=bulletin.alert_key).values("recipient_id")
+    reason = bulletin.history.filter(action=BulletinAction.CANCELLED).values_list("comment", flat=True).last()
+    return notify_audience(
+        recipients=User.objects.filter(pk__in=alerted),
+        kind=NotificationKind.RISK_ALERT,
+        title=Message(gettext_noop("风险预警已撤销：%(title)s"), title=_title(bulletin)),
+        body=Message(gettext_noop("撤销原因：%(reason)s"), reason=reason or "—"),
+        url=bulletin_url(bulletin),
+        dedupe_key=f"risk-bulletin:{bulletin.pk}:cancelled",
+    )
 
 
 def _title(bulletin: RiskBulletin) -> Localized:

@@ -46,3 +46,16 @@ def escalate_unacknowledged() -> int:
     """Every 15 minutes (beat): second notices to silent organisations' admins and the list of
     them to the publishing official, once per bulletin after its acknowledgement deadline."""
     return bulletins.bulletins_escalate()
+
+
+@shared_task(
+    name="risk.bulletin_cancelled",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def bulletin_cancelled(bulletin_id: int) -> int:
+    """After a bulletin is cancelled: tell those it alerted, once."""
+    return bulletins.bulletin_cancelled_notify(bulletin_id=bulletin_id)

@@ -248,6 +248,23 @@ def test_cancelling_takes_a_bulletin_out_of_force_and_only_a_published_one(cast)
         bulletins.bulletin_cancel(actor=cast.publisher, bulletin=bulletin)
 
 
+def test_those_alerted_are_told_once_when_a_bulletin_is_cancelled(
+    cast, django_capture_on_commit_callbacks, tasks_run_here
+):
+    Follow.objects.create(user=cast.talent, country_id="KH")
+    bulletin = publish(cast, BulletinFactory(), django_capture_on_commit_callbacks)
+    Follow.objects.create(user=cast.owner, country_id="KH")  # not alerted: not told of the cancel
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bulletins.bulletin_cancel(actor=cast.publisher, bulletin=bulletin, reason="局势缓和")
+
+    told = Notification.objects.filter(dedupe_key=f"risk-bulletin:{bulletin.pk}:cancelled")
+    assert [n.recipient for n in told] == [cast.talent]
+    assert "局势缓和" in told.get().body
+    assert bulletins.bulletin_cancelled_notify(bulletin_id=bulletin.pk) == 0
+    assert bulletins.bulletin_cancelled_notify(bulletin_id=BulletinFactory().pk) == 0
+
+
 def test_the_workflow_allows_edit_and_publish_on_drafts_and_update_and_cancel_on_published(cast):
     assert BULLETIN.allowed_actions(obj=BulletinFactory(), user=cast.publisher) == {"edit", "publish"}
     assert BULLETIN.allowed_actions(obj=BulletinFactory(status="published"), user=cast.publisher) == {

@@ -15,13 +15,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portal.choices import MembershipRole, NotificationKind
 from portal.messages_i18n import Localized, Message
-from portal.models import User
+from portal.models import Notification, User
 from portal.services import Errors, audit_record, notify, notify_audience
 
 from . import selectors
@@ -228,8 +228,6 @@ def _enqueue(what: str, *args) -> None:
 
 def bulletin_cancelled_notify(*, bulletin_id: int) -> int:
     """Tell everyone the bulletin alerted that it was withdrawn (once: the dedupe key)."""
-    from portal.models import Notification
-
     bulletin = RiskBulletin.objects.filter(pk=bulletin_id, status=BulletinStatus.CANCELLED).first()
     if bulletin is None:
         return 0
@@ -280,8 +278,6 @@ def bulletin_alert(*, bulletin_id: int) -> int:
 
 
 def _english(label) -> str:
-    from django.utils import translation
-
     with translation.override("en"):
         return str(label)
 

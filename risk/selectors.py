@@ -14,8 +14,16 @@ from __future__ import annotations
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from portal.models import Country
+from portal.choices import OrganizationKind
+from portal.models import Country, Delivery, Membership, Notification, Organization, User
+from projects.choices import FilingStatus, Stage
+from projects.models import Project
+from suppliers.choices import SupplierStatus
+from suppliers.models import Supplier, SupplyChainLink
 from talent.trainings.models import TrainingSession
+
+from .choices import AudienceReason, Severity
+from .models import Follow
 
 
 def talents_with_experience(country: Country) -> list:
@@ -41,9 +49,6 @@ def upcoming_trainings(country: Country, *, limit: int = 5) -> list[TrainingSess
 def exposed_projects(country_ids):
     """Projects in the countries that expose their enterprise: filed (any status but draft) and
     not completed."""
-    from projects.choices import FilingStatus, Stage
-    from projects.models import Project
-
     return (
         Project.objects.filter(country_id__in=country_ids)
         .exclude(filing_status=FilingStatus.DRAFT)
@@ -54,14 +59,6 @@ def exposed_projects(country_ids):
 def audience_by_reason(bulletin) -> dict[str, QuerySet]:
     """The people a bulletin reaches, one queryset of active users per reason (AudienceReason).
     Each is a subquery: nothing is read until counted or handed to notify_audience()."""
-    from portal.choices import OrganizationKind
-    from portal.models import Membership, Organization, User
-    from suppliers.choices import SupplierStatus
-    from suppliers.models import Supplier, SupplyChainLink
-
-    from .choices import AudienceReason, Severity
-    from .models import Follow
-
     country_ids = bulletin.countries.values("pk")
     projects = exposed_projects(country_ids)
 
@@ -96,8 +93,6 @@ def audience_by_reason(bulletin) -> dict[str, QuerySet]:
 
 def audience(bulletin) -> QuerySet:
     """Everyone the bulletin reaches, each person once however many reasons."""
-    from portal.models import User
-
     condition = Q()
     for users in audience_by_reason(bulletin).values():
         condition |= Q(pk__in=users.values("pk"))
@@ -107,8 +102,6 @@ def audience(bulletin) -> QuerySet:
 def audience_counts(bulletin) -> dict:
     """For the preview: people by reason (a person may count under several) and the distinct
     total. One COUNT per reason and one for the total."""
-    from .choices import AudienceReason
-
     by_reason = audience_by_reason(bulletin)
     return {
         "by_reason": [
@@ -122,8 +115,6 @@ def audience_counts(bulletin) -> dict:
 def recipients_by_organization(bulletin) -> QuerySet:
     """The alert's recipients grouped by organisation (None for people without one), with how
     many acknowledged and read it; one query."""
-    from portal.models import Notification
-
     return (
         Notification.objects.filter(dedupe_key=bulletin.alert_key)
         .values(
@@ -151,8 +142,6 @@ def silent_organizations(bulletin) -> list[dict]:
 def dispatch_summary(bulletin) -> dict:
     """What the dispatch view shows: recipients (acknowledged, read), deliveries by channel and
     status, and the organisations with their acknowledgements. Four queries."""
-    from portal.models import Delivery, Notification
-
     totals = Notification.objects.filter(dedupe_key=bulletin.alert_key).aggregate(
         recipients=Count("id"),
         acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),

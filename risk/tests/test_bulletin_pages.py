@@ -230,3 +230,13 @@ def test_the_follows_page_adds_and_removes_ones_own(cast, client):
 def test_the_risk_part_placeholder_links_the_bulletins(client):
     page = client.get(reverse("portal:risk")).content.decode()
     assert reverse("risk:bulletins") in page and reverse("risk:follows") in page
+
+
+def test_an_english_reader_sees_the_english_text_where_there_is_one(client):
+    bulletin = BulletinFactory(status="published", title_en="Security alert in Cambodia", body_en="Stay alert.")
+    page = client.get(f"/en/risk/bulletins/{bulletin.pk}/").content.decode()
+    assert "Security alert in Cambodia" in page and "Stay alert." in page
+    assert bulletin.title not in page
+    listing = client.get("/en/risk/bulletins/").content.decode()
+    assert "Risk bulletins" in listing and "Security alert in Cambodia" in listing
+    assert bulletin.title not in listing

@@ -287,6 +287,12 @@ SPECTACULAR_SETTINGS = {
         "EventRegistrationStatusEnum": "suppliers.choices.RegistrationStatus",
         # CountryRisk.level and its history's old_level/new_level share one choice set.
         "RiskLevelEnum": "risk.choices.RiskLevel",
+        # Risk bulletins (and follows, which name a bulletin category).
+        "RiskBulletinStatusEnum": "risk.choices.BulletinStatus",
+        "BulletinCategoryEnum": "risk.choices.BulletinCategory",
+        "BulletinSeverityEnum": "risk.choices.Severity",
+        "BulletinUrgencyEnum": "risk.choices.Urgency",
+        "BulletinCertaintyEnum": "risk.choices.Certainty",
         # Training sessions and matchmaking events share the publication status.
         "PublishStatusEnum": "portal.choices.PublishStatus",
         # Project.sector and a matchmaking event's sectors.
@@ -344,6 +350,10 @@ CELERY_TASK_ROUTES = {
     "suppliers.matchmaking_remind": {"queue": "default"},
     "risk.flag_stale_countries": {"queue": "default"},
     "risk.monthly_digest": {"queue": "bulk"},
+    # A risk alert is urgent: it must not wait behind imports and announcements on `bulk`.
+    "risk.bulletin_alert": {"queue": "notify"},
+    "risk.bulletin_cancelled": {"queue": "notify"},
+    "risk.escalate_unacknowledged": {"queue": "default"},
     "talent.trainings_announce": {"queue": "bulk"},
     "talent.trainings_notify_change": {"queue": "bulk"},
     "talent.trainings_remind": {"queue": "default"},
@@ -403,6 +413,10 @@ PORTAL_BEAT_SCHEDULE = {
     # Tells every enterprise last month's new negative cases and the countries at level 3 or 4
     # (once a month: the dedupe key is the month): on the 1st at 09:00.
     "risk-monthly-digest": {"task": "risk.monthly_digest", "schedule": crontab(day_of_month=1, hour=9, minute=0)},
+    # Severe and extreme risk alerts past their acknowledgement deadline (24 h; 2 h for extreme):
+    # a second notice to silent organisations' admins and their list to the publishing official,
+    # once per bulletin: every 15 minutes, so the 2-hour deadline is kept closely.
+    "risk-escalate-unacknowledged": {"task": "risk.escalate_unacknowledged", "schedule": 900},
     # Trainings: reminders 7 days and 1 day before, the registration-closed notice (each once
     # per person, whatever the frequency): hourly.
     "trainings-remind": {"task": "talent.trainings_remind", "schedule": crontab(minute=5)},

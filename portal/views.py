@@ -105,6 +105,8 @@ PARTS = {
         ],
         "open": [
             ("risk:countries", gettext_lazy("国别风险等级与国别画像")),
+            ("risk:bulletins", gettext_lazy("风险通报")),
+            ("risk:follows", gettext_lazy("我的关注")),
             ("risk:cases", gettext_lazy("典型负面案例")),
         ],
     },

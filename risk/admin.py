@@ -5,7 +5,16 @@ from django.contrib import admin
 
 from portal.admin import ViewOnlyAdminMixin
 
-from .models import CountryRisk, CountryRiskChange, NegativeCase, ReferenceRating, ReferenceRatingChange
+from .models import (
+    BulletinHistory,
+    CountryRisk,
+    CountryRiskChange,
+    Follow,
+    NegativeCase,
+    ReferenceRating,
+    ReferenceRatingChange,
+    RiskBulletin,
+)
 
 
 class ReferenceRatingInline(ViewOnlyAdminMixin, admin.TabularInline):
@@ -44,3 +53,27 @@ class NegativeCaseAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "summary", "country__name_zh", "country__code"]
     list_select_related = ["country", "created_by"]
     date_hierarchy = "occurred_on"
+
+
+class BulletinHistoryInline(ViewOnlyAdminMixin, admin.TabularInline):
+    model = BulletinHistory
+    extra = 0
+
+
+@admin.register(RiskBulletin)
+class RiskBulletinAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Bulletins are drafted, published and cancelled on the pages and the API (the workflow
+    keeps the history and alerts the audience); the admin reads them."""
+
+    list_display = ["title", "category", "severity", "status", "published_at", "expires_at"]
+    list_filter = ["status", "severity", "category"]
+    search_fields = ["title", "body"]
+    list_select_related = ["published_by"]
+    inlines = [BulletinHistoryInline]
+
+
+@admin.register(Follow)
+class FollowAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "country", "category", "created_at"]
+    list_filter = ["category"]
+    list_select_related = ["user", "country"]

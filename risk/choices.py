@@ -62,6 +62,64 @@ class RatingSource(models.TextChoices):
     OTHER = "other", _("其他来源")
 
 
+class Severity(models.TextChoices):
+    """How bad (CAP `severity`); severe and extreme alerts must be acknowledged."""
+
+    MINOR = "minor", _("轻微")
+    MODERATE = "moderate", _("中等")
+    SEVERE = "severe", _("严重")
+    EXTREME = "extreme", _("极端")
+
+
+#: Severities whose alerts each organisation must acknowledge within the deadline.
+ACK_SEVERITIES = (Severity.SEVERE, Severity.EXTREME)
+
+
+class Urgency(models.TextChoices):
+    """How soon to act (CAP `urgency`)."""
+
+    IMMEDIATE = "immediate", _("立即")
+    EXPECTED = "expected", _("近期")
+    FUTURE = "future", _("将来")
+    PAST = "past", _("已过去")
+    UNKNOWN = "unknown", _("未知")
+
+
+class Certainty(models.TextChoices):
+    """How sure (CAP `certainty`)."""
+
+    OBSERVED = "observed", _("已发生")
+    LIKELY = "likely", _("很可能")
+    POSSIBLE = "possible", _("可能")
+    UNLIKELY = "unlikely", _("不太可能")
+    UNKNOWN = "unknown", _("未知")
+
+
+class BulletinStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+class BulletinAction(models.TextChoices):
+    """A step of a bulletin's history."""
+
+    PUBLISHED = "published", _("发布")
+    CANCELLED = "cancelled", _("撤销")
+    SUPERSEDED = "superseded", _("被更新通报取代")
+
+
+class AudienceReason(models.TextChoices):
+    """Why someone is told of a bulletin (a person may have several; each is told once)."""
+
+    PROJECT = "project", _("在该国有项目的企业")
+    SUPPLIER = "supplier", _("服务该国的供应商")
+    SUPPLY_CHAIN = "supply_chain", _("参与该国项目的供应商")
+    FOLLOW_COUNTRY = "follow_country", _("关注该国的用户")
+    FOLLOW_CATEGORY = "follow_category", _("关注该类别的用户")
+    EXTREME = "extreme", _("全部企业（极端级别）")
+
+
 @register_audit_actions
 class RiskAuditAction(models.TextChoices):
     """What the risk part records in the audit trail."""
@@ -71,3 +129,9 @@ class RiskAuditAction(models.TextChoices):
     CASE_CREATE = "negative_case.create", _("录入典型负面案例")
     CASE_UPDATE = "negative_case.update", _("修改典型负面案例")
     CASE_DELETE = "negative_case.delete", _("删除典型负面案例")
+    BULLETIN_CREATE = "risk_bulletin.create", _("起草风险通报")
+    BULLETIN_UPDATE = "risk_bulletin.update", _("修改风险通报草稿")
+    BULLETIN_PUBLISH = "risk_bulletin.publish", _("发布风险通报")
+    BULLETIN_CANCEL = "risk_bulletin.cancel", _("撤销风险通报")
+    FOLLOW_CREATE = "risk_follow.create", _("关注国别或类别")
+    FOLLOW_DELETE = "risk_follow.delete", _("取消关注")

@@ -19,7 +19,7 @@ from portal.permissions import has_agency_permission, is_official
 from . import cases, selectors
 from .choices import RiskLevel
 from .filtersets import CountryRiskPageFilterSet
-from .models import CountryRisk, CountryRiskChange, ReferenceRating, ReferenceRatingChange
+from .models import CountryRisk, CountryRiskChange, ReferenceRating, ReferenceRatingChange, RiskBulletin
 
 #: The map's colour for each level, as the travel advisories colour them (also in risk.css).
 LEVEL_COLOURS = {1: "#3f8f5a", 2: "#e0b12e", 3: "#e07b28", 4: "#c0392b"}
@@ -121,6 +121,9 @@ class CountryPageView(RiskSection):
                     "title": _("风险等级变化"),
                 },
                 "ratings": list(risk.ratings.all()) if risk else [],
+                "bulletins": list(
+                    RiskBulletin.objects.in_force().filter(countries=country).order_by("-published_at", "-id")[:10]
+                ),
                 "cases": cases.cases_for_country(country.code),
                 "exposure": selectors.exposure(country),
                 "talents": talents,

@@ -1,15 +1,16 @@
 """FilterSets of the risk part, used by the API and the pages' filter bars alike."""
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.choices import Region
-from portal.filters import FilterBar, FilterSet, IntegerFilter
+from portal.filters import BooleanFilter, FilterBar, FilterSet, IntegerFilter
 from projects.choices import Sector
 
 from .cases import search_cases
-from .choices import CaseCategory, RiskLevel
-from .models import CountryRisk, NegativeCase
+from .choices import BulletinCategory, BulletinStatus, CaseCategory, RiskLevel, Severity
+from .models import CountryRisk, Follow, NegativeCase, RiskBulletin
 
 
 class CountryRiskFilterSet(FilterSet):
@@ -52,3 +53,52 @@ class NegativeCasePageFilterSet(FilterBar, NegativeCaseFilterSet):
 
 class CountryRiskPageFilterSet(FilterBar, CountryRiskFilterSet):
     pass
+
+
+class BulletinFilterSet(FilterSet):
+    country = django_filters.CharFilter(method="filter_country", label=_("国家代码"))
+    category = django_filters.MultipleChoiceFilter(choices=BulletinCategory.choices, label=_("类别"))
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("严重程度"))
+    status = django_filters.ChoiceFilter(choices=BulletinStatus.choices, label=_("状态"))
+    in_force = BooleanFilter(method="filter_in_force", label=_("现行有效"))
+
+    class Meta:
+        model = RiskBulletin
+        fields = ["country", "category", "severity", "status", "in_force"]
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(countries=value.strip().upper()) if value.strip() else queryset
+
+    def filter_in_force(self, queryset, name, value):
+        if value is None:
+            return queryset
+        in_force = RiskBulletin.objects.in_force().values("pk")
+        return queryset.filter(pk__in=in_force) if value else queryset.exclude(pk__in=in_force)
+
+
+class FollowFilterSet(FilterSet):
+    class Meta:
+        model = Follow
+        fields = ["category"]
+
+
+class BulletinPageFilterSet(FilterBar, BulletinFilterSet):
+    """The bulletin list page: in force unless a status is chosen (drafts for officials)."""
+
+    search = django_filters.CharFilter(method="filter_search", label=_("搜索"))
+
+    class Meta:
+        model = RiskBulletin
+        fields = ["country", "category", "severity", "status", "search"]
+
+    def filter_search(self, queryset, name, value):
+        for term in value.split()[:5]:
+            queryset = queryset.filter(Q(title__icontains=term) | Q(body__icontains=term))
+        return queryset
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if self.is_bound and not (self.data.get("status") or ""):
+            queryset = queryset.filter(pk__in=RiskBulletin.objects.in_force().values("pk"))
+        return queryset

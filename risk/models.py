@@ -1,5 +1,6 @@
 """Models of the risk part: country risk levels with their history, reference ratings from other
-sources with theirs, and the typical negative cases (典型负面案例) officials keep."""
+sources with theirs, the typical negative cases (典型负面案例) officials keep, risk bulletins
+with their history, and what users follow."""
 
 from __future__ import annotations
 
@@ -9,11 +10,22 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Country, ScopedQuerySet
+from portal.models import Country, ReviewHistory, ScopedQuerySet
 from portal.permissions import has_agency_permission
 from projects.choices import Sector
 
-from .choices import CaseCategory, RatingSource, RiskLevel
+from .choices import (
+    ACK_SEVERITIES,
+    BulletinAction,
+    BulletinCategory,
+    BulletinStatus,
+    CaseCategory,
+    Certainty,
+    RatingSource,
+    RiskLevel,
+    Severity,
+    Urgency,
+)
 
 
 class PublicRiskQuerySet(ScopedQuerySet):
@@ -196,3 +208,195 @@ class NegativeCase(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Bulletins ------------------------------------------------------------------------------
+
+
+def is_publisher(user, obj=None) -> bool:
+    """An official holding `publish_risk` (takes the record for workflow predicates)."""
+    return has_agency_permission(user, "publish_risk")
+
+
+class BulletinQuerySet(ScopedQuerySet):
+    """Drafts are seen by officials with `publish_risk` only; published and cancelled bulletins
+    are public. Those officials change them (through the services)."""
+
+    def visible_to(self, user) -> BulletinQuerySet:
+        return self.all() if is_publisher(user) else self.exclude(status=BulletinStatus.DRAFT)
+
+    def editable_by(self, user) -> BulletinQuerySet:
+        return self.all() if is_publisher(user) else self.none()
+
+    def in_force(self, *, now=None) -> BulletinQuerySet:
+        """Published, in effect now, not expired and not superseded by an update."""
+        now = now or timezone.now()
+        return self.filter(
+            status=BulletinStatus.PUBLISHED, effective_at__lte=now, expires_at__gt=now, superseded_at__isnull=True
+        )
+
+
+#: Hours an organisation has to acknowledge an alert, by severity (CONTRACT: 24 h; 2 h extreme).
+ACK_DEADLINE_HOURS = {Severity.EXTREME: 2}
+DEFAULT_ACK_DEADLINE_HOURS = 24
+
+
+class RiskBulletin(models.Model):
+    """A risk bulletin (风险通报) for one or more countries. Officials with `publish_risk` draft,
+    publish and cancel it (risk/workflow.py); publishing alerts everyone exposed (severe and
+    extreme alerts must be acknowledged). An update is a new bulletin that `supersedes` a
+    published one, which then leaves the lists (`superseded_at`); a `minor_update` tells no one."""
+
+    countries = models.ManyToManyField(Country, related_name="risk_bulletins", verbose_name=_("国家和地区"))
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"), validators=[MaxLengthValidator(20000)])
+    title_en = models.CharField(_("英文标题"), max_length=200, blank=True)
+    body_en = models.TextField(_("英文正文"), blank=True, validators=[MaxLengthValidator(20000)])
+    category = models.CharField(_("类别"), max_length=20, choices=BulletinCategory.choices, db_index=True)
+    severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices)
+    urgency = models.CharField(_("紧迫程度"), max_length=10, choices=Urgency.choices, default=Urgency.EXPECTED)
+    certainty = models.CharField(_("确定程度"), max_length=10, choices=Certainty.choices, default=Certainty.LIKELY)
+    effective_at = models.DateTimeField(_("生效时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("失效时间"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BulletinStatus.choices, default=BulletinStatus.DRAFT, db_index=True
+    )
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        verbose_name=_("更新的通报"),
+    )
+    change_note = models.TextField(_("更新说明"), blank=True, validators=[MaxLengthValidator(2000)])
+    minor_update = models.BooleanField(
+        _("仅为更正"), default=False, help_text=_("更正错漏的小幅更新：更新通报和订阅源，不再次推送预警。")
+    )
+    ack_deadline_hours = models.PositiveSmallIntegerField(
+        _("确认时限（小时）"),
+        default=DEFAULT_ACK_DEADLINE_HOURS,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+    )
+    negative_cases = models.ManyToManyField(
+        NegativeCase, blank=True, related_name="bulletins", verbose_name=_("相关负面案例")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("起草人")
+    )
+    created_at = models.DateTimeField(_("起草时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
+    cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("被取代时间"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("催办时间"), null=True, blank=True)
+
+    objects = BulletinQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("风险通报")
+        verbose_name_plural = _("风险通报")
+        ordering = ["-published_at", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("effective_at")), name="risk_bulletin_expires_after_effect"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def requires_ack(self) -> bool:
+        return self.severity in ACK_SEVERITIES
+
+    @property
+    def alert_key(self) -> str:
+        """The dedupe key of the bulletin's alert: each person is told once per bulletin."""
+        return f"risk-bulletin:{self.pk}:alert"
+
+    @property
+    def ack_deadline(self):
+        if self.published_at is None:
+            return None
+        return self.published_at + timezone.timedelta(hours=self.ack_deadline_hours)
+
+    def is_in_force(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == BulletinStatus.PUBLISHED
+            and self.superseded_at is None
+            and self.effective_at <= now < self.expires_at
+        )
+
+
+class BulletinHistory(ReviewHistory):
+    """One step of a bulletin: published, cancelled, superseded by an update."""
+
+    bulletin = models.ForeignKey(
+        RiskBulletin, on_delete=models.CASCADE, related_name="history", verbose_name=_("风险通报")
+    )
+    action = models.CharField(_("操作"), max_length=20, choices=BulletinAction.choices)
+
+    class Meta(ReviewHistory.Meta):
+        verbose_name = _("风险通报记录")
+        verbose_name_plural = _("风险通报记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin_id} {self.action}"
+
+
+class FollowQuerySet(ScopedQuerySet):
+    """A user sees and changes only their own follows."""
+
+    def visible_to(self, user) -> FollowQuerySet:
+        return self.filter(user=user) if user is not None and user.is_authenticated else self.none()
+
+    def editable_by(self, user) -> FollowQuerySet:
+        return self.visible_to(user)
+
+
+class Follow(models.Model):
+    """A signed-in user follows a country, a bulletin category, or a category in one country;
+    they are told of every bulletin that matches."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="risk_follows", verbose_name=_("用户")
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("国家和地区")
+    )
+    category = models.CharField(_("通报类别"), max_length=20, choices=BulletinCategory.choices, blank=True)
+    created_at = models.DateTimeField(_("关注时间"), default=timezone.now)
+
+    objects = FollowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("关注")
+        verbose_name_plural = _("关注")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "country", "category"],
+                condition=models.Q(country__isnull=False),
+                name="risk_follow_country_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "category"], condition=models.Q(country__isnull=True), name="risk_follow_category_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(country__isnull=False) | ~models.Q(category=""), name="risk_follow_something"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.country_id or '*'} / {self.category or '*'}"

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -82,7 +83,8 @@ def country_risk_set(*, actor: User, data: dict[str, Any], country_risk: Country
     """Set (or first record) a country's level, indicators and summary; it counts as a review.
 
     Leaves a CountryRiskChange (who, why, old → new) and an audit event. Raising a level to 3
-    or 4 will start a draft bulletin for the country (the bulletin phase adds that here)."""
+    or 4 starts a draft bulletin for the country (`level_raised_draft`) for the official to
+    complete and publish."""
     _require_publisher(actor)
     country_risk_check(data=data, country_risk=country_risk)
     now = timezone.now()
@@ -124,7 +126,36 @@ def country_risk_set(*, actor: User, data: dict[str, Any], country_risk: Country
     )
     # A rise to 3 or 4 asks every exposed project there for an up-to-date emergency plan.
     emergency.obligations_open(country_id=country_risk.country_id, old_level=old["level"], new_level=country_risk.level)
+    if country_risk.level >= RiskLevel.CAREFUL and (old["level"] or 0) < country_risk.level:
+        level_raised_draft(actor=actor, country_risk=country_risk, reason=data["reason"].strip())
     return country_risk
+
+
+#: How long the draft started by a raised level stays in force once published, unless changed.
+RAISED_DRAFT_DAYS = 30
+
+
+def level_raised_draft(*, actor: User, country_risk: CountryRisk, reason: str):
+    """The draft bulletin a level raised to 3 or 4 starts: severe at 3, extreme at 4."""
+    from .bulletins import bulletin_create
+
+    country = country_risk.country
+    level = RiskLevel(country_risk.level)
+    now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):  # the bulletin's own text is Chinese
+        title = _("%(country)s 风险等级调整为“%(level)s”") % {"country": country.name_zh, "level": level.label}
+    return bulletin_create(
+        actor=actor,
+        data={
+            "countries": [country],
+            "title": title,
+            "body": country_risk.summary or reason,
+            "category": BulletinCategory.SECURITY,
+            "severity": "extreme" if level == RiskLevel.AVOID else "severe",
+            "effective_at": now,
+            "expires_at": now + dt.timedelta(days=RAISED_DRAFT_DAYS),
+        },
+    )
 
 
 # --- Reference ratings ----------------------------------------------------------------------

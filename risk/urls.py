@@ -1,11 +1,11 @@
-"""Pages of the risk part (included from portal/urls.py at /risk/)."""
+"""Pages and feeds of the risk part (included from portal/urls.py at /risk/)."""
 
 from django.urls import path
 
-from . import case_views, country_views
+from . import case_views, country_views, feeds, views
 
 app_name = "risk"
-urlpatterns: list = [
+urlpatterns = [
     path("countries/", country_views.CountryLevelsView.as_view(), name="countries"),
     path("countries/<str:code>/", country_views.CountryPageView.as_view(), name="country"),
     path("cases/", case_views.CaseListView.as_view(), name="cases"),
@@ -13,4 +13,15 @@ urlpatterns: list = [
     path("cases/<int:pk>/", case_views.CaseDetailView.as_view(), name="case"),
     path("cases/<int:pk>/edit/", case_views.CaseFormView.as_view(), name="case_edit"),
     path("cases/<int:pk>/delete/", case_views.CaseDeleteView.as_view(), name="case_delete"),
+    path("bulletins/", views.BulletinListView.as_view(), name="bulletins"),
+    path("bulletins/new/", views.BulletinFormView.as_view(), name="bulletin_create"),
+    path("bulletins/<int:pk>/", views.BulletinDetailView.as_view(), name="bulletin"),
+    path("bulletins/<int:pk>.cap.xml", feeds.bulletin_cap, name="cap"),
+    path("bulletins/<int:pk>/edit/", views.BulletinFormView.as_view(), name="bulletin_edit"),
+    path("bulletins/<int:pk>/publish/", views.BulletinPublishView.as_view(), name="bulletin_publish"),
+    path("bulletins/<int:pk>/cancel/", views.BulletinCancelView.as_view(), name="bulletin_cancel"),
+    path("bulletins/<int:pk>/dispatch/", views.DispatchView.as_view(), name="dispatch"),
+    path("feed.atom", feeds.BulletinFeed(), name="feed"),
+    path("follows/", views.FollowsView.as_view(), name="follows"),
+    path("follows/<int:pk>/delete/", views.FollowDeleteView.as_view(), name="follow_delete"),
 ]

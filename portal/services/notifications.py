@@ -336,12 +336,14 @@ def notify_audience(
     title: str | Message,
     body: str | Message = "",
     url: str = "",
+    requires_ack: bool = False,
     dedupe_key: str,
 ) -> int:
     """`notify()` for a large audience given as a queryset of users, set-based: one
     INSERT ... SELECT writes every notification in the database (no ids or rows through Python),
     then the outbox rows in another. Same rules as notify(): inactive users skipped, a recipient
-    already told under `dedupe_key` skipped, deliveries queued after commit."""
+    already told under `dedupe_key` skipped, deliveries queued after commit; `requires_ack`
+    (severe risk alerts) asks each reader to acknowledge and ignores muted channels."""
     if kind not in NotificationKind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     if not title or not dedupe_key:
@@ -367,7 +369,7 @@ def notify_audience(
         titles["en"][:200] if titles["en"] != titles[lang] else "",
         bodies["en"] if bodies["en"] != bodies[lang] else "",
         url,
-        False,
+        requires_ack,
         dedupe_key,
         connection.ops.adapt_datetimefield_value(now),
         *audience_params,
@@ -380,7 +382,9 @@ def notify_audience(
                     cursor.execute(sql, params)
                     created = cursor.rowcount
                 delivery_ids = (
-                    _insert_deliveries(dedupe_key=dedupe_key, created_at=now, requires_ack=False) if created else []
+                    _insert_deliveries(dedupe_key=dedupe_key, created_at=now, requires_ack=requires_ack)
+                    if created
+                    else []
                 )
                 transaction.on_commit(lambda d=delivery_ids: enqueue_deliveries(d), robust=True)
             return created

@@ -80,6 +80,8 @@ REGISTERED = [
     "trainings",
     "risk/countries",
     "risk/cases",
+    "risk/bulletins",
+    "risk/follows",
 ]
 # The API root lists the collections: a certificate is reached from its application (no list),
 # a project's supply chain from its project.

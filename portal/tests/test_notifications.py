@@ -97,6 +97,22 @@ def test_a_notification_requiring_acknowledgement_ignores_muted_channels():
     assert channels("d:2") == set()
 
 
+def test_notify_audience_asks_for_acknowledgement_only_when_told_and_then_ignores_muted_channels():
+    user = member(OrganizationFactory(webhook_url="https://hooks.example.cn/portal"))
+    NotificationPreference.objects.create(user=user, kind=NotificationKind.SYSTEM, email=False, webhook=False)
+    audience = User.objects.filter(pk=user.pk)
+
+    services.notify_audience(
+        recipients=audience, kind=NotificationKind.SYSTEM, title="须确认", requires_ack=True, dedupe_key="da:1"
+    )
+    services.notify_audience(recipients=audience, kind=NotificationKind.SYSTEM, title="可静音", dedupe_key="da:2")
+
+    assert Notification.objects.get(dedupe_key="da:1").requires_ack
+    assert not Notification.objects.get(dedupe_key="da:2").requires_ack
+    assert channels("da:1") == {(user.username, Channel.EMAIL), (user.username, Channel.WEBHOOK)}
+    assert channels("da:2") == set()
+
+
 def test_notifying_twice_with_the_same_dedupe_key_is_a_no_op(cast):
     recipients = [cast.owner, cast.colleague]
     services.notify(recipients=recipients, kind=NotificationKind.SYSTEM, title="一次", dedupe_key="e:1")

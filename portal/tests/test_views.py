@@ -68,10 +68,11 @@ def test_the_talent_placeholder_links_the_trainings_that_are_already_open(client
     body = client.get(reverse("portal:talent")).content.decode()
     assert f'href="{reverse("trainings:calendar")}"' in body
     assert "已开放" in body
-    # The risk part's open pages: the country levels and the negative cases.
+    # The risk part's open pages: the country levels, bulletins, negative cases and follows.
     risk = client.get(reverse("portal:risk")).content.decode()
     assert "已开放" in risk
-    assert f'href="{reverse("risk:countries")}"' in risk and f'href="{reverse("risk:cases")}"' in risk
+    for name in ("risk:countries", "risk:bulletins", "risk:cases", "risk:follows"):
+        assert f'href="{reverse(name)}"' in risk, name
     assert "已开放" not in client.get(reverse("portal:suppliers")).content.decode()
 
 

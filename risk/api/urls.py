@@ -7,3 +7,5 @@ from . import cases, views
 router = SimpleRouter()
 router.register("risk/countries", views.CountryRiskViewSet, basename="risk-country")
 router.register("risk/cases", cases.NegativeCaseViewSet, basename="risk-case")
+router.register("risk/bulletins", views.BulletinViewSet, basename="risk-bulletin")
+router.register("risk/follows", views.FollowViewSet, basename="risk-follow")

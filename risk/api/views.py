@@ -10,12 +10,23 @@ from rest_framework.response import Response
 
 from portal.api.base import ScopedViewSetMixin
 from portal.api.pagination import PagePagination
+from portal.models import Country
 from portal.permissions import has_agency_permission
 
-from .. import services
-from ..filtersets import CountryRiskFilterSet
-from ..models import CountryRisk, CountryRiskChange
-from .serializers import CountryRiskDetailSerializer, CountryRiskSerializer, ReferenceRatingSerializer
+from .. import bulletins, selectors, services
+from ..filtersets import BulletinFilterSet, CountryRiskFilterSet, FollowFilterSet
+from ..models import BulletinHistory, CountryRisk, CountryRiskChange, Follow, NegativeCase, RiskBulletin, is_publisher
+from .serializers import (
+    BulletinCancelSerializer,
+    BulletinDetailSerializer,
+    BulletinSerializer,
+    CountryRiskDetailSerializer,
+    CountryRiskSerializer,
+    DispatchSerializer,
+    FollowSerializer,
+    PreviewSerializer,
+    ReferenceRatingSerializer,
+)
 
 
 class CountryRiskViewSet(
@@ -76,3 +87,124 @@ class CountryRiskViewSet(
         serializer.is_valid(raise_exception=True)
         rating = services.rating_set(actor=request.user, country_risk=country_risk, data=serializer.validated_data)
         return Response(ReferenceRatingSerializer(rating).data, status=status.HTTP_201_CREATED)
+
+
+class BulletinViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Risk bulletins: published and cancelled ones are public, drafts are seen by officials with
+    `publish_risk` only (others get a 404). Those officials draft (`POST`; an update of a
+    published bulletin is a new draft naming it in `supersedes`), change drafts (`PATCH`),
+    preview the audience, publish, cancel and follow the dispatch."""
+
+    queryset = RiskBulletin.objects.prefetch_related(
+        Prefetch("countries", queryset=Country.objects.only("code")),
+        Prefetch("updates", queryset=RiskBulletin.objects.only("pk", "status", "supersedes_id")),
+        Prefetch("negative_cases", queryset=NegativeCase.objects.only("pk")),
+    ).order_by("-published_at", "-created_at", "-id")
+    serializer_class = BulletinSerializer
+    filterset_class = BulletinFilterSet
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    pagination_class = PagePagination
+    search_fields = ["title", "body", "title_en"]
+    editable_actions = frozenset({"publish", "cancel", "preview", "dispatch_progress"})
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
+                Prefetch("history", queryset=BulletinHistory.objects.select_related("actor"))
+            )
+        return queryset
+
+    def get_serializer_class(self):
+        return BulletinDetailSerializer if self.action == "retrieve" else BulletinSerializer
+
+    def create(self, request, *args, **kwargs):
+        if not is_publisher(request.user):
+            self.permission_denied(request)
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = bulletins.bulletin_create(actor=self.request.user, data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = bulletins.bulletin_update(
+            actor=self.request.user, bulletin=serializer.instance, data=serializer.validated_data
+        )
+
+    def _fresh(self, bulletin):
+        return BulletinDetailSerializer(self.get_queryset().get(pk=bulletin.pk), context=self.get_serializer_context())
+
+    @extend_schema(request=None, responses=BulletinDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish a draft; its audience is alerted after commit (a minor update alerts no one)."""
+        bulletin = bulletins.bulletin_publish(actor=request.user, bulletin=self.get_object())
+        return Response(self._fresh(bulletin).data)
+
+    @extend_schema(request=BulletinCancelSerializer, responses=BulletinDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Withdraw a published bulletin (its CAP document becomes a Cancel message)."""
+        bulletin = self.get_object()
+        serializer = BulletinCancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        bulletin = bulletins.bulletin_cancel(actor=request.user, bulletin=bulletin, **serializer.validated_data)
+        return Response(self._fresh(bulletin).data)
+
+    @extend_schema(responses=PreviewSerializer)
+    @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated])
+    def preview(self, request, pk=None):
+        """Who the bulletin reaches: people by reason (a person may count under several) and the
+        distinct total, each told once."""
+        return Response(PreviewSerializer(selectors.audience_counts(self.get_object())).data)
+
+    @extend_schema(responses=DispatchSerializer)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="dispatch",
+        url_name="dispatch",
+        permission_classes=[permissions.IsAuthenticated],
+    )
+    def dispatch_progress(self, request, pk=None):
+        """How the alert is going: recipients, deliveries by channel and status, acknowledgements
+        by organisation, and the organisations still silent."""
+        bulletin = self.get_object()
+        summary = selectors.dispatch_summary(bulletin)
+        summary["recipients_by_reason"] = selectors.audience_counts(bulletin)["by_reason"]
+        return Response(DispatchSerializer(summary).data)
+
+
+class FollowViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The signed-in user's follows (countries, bulletin categories, or a category in one
+    country); others' follows are a 404."""
+
+    queryset = Follow.objects.select_related("country")
+    serializer_class = FollowSerializer
+    filterset_class = FollowFilterSet
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = PagePagination
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = bulletins.follow_create(
+            actor=self.request.user, country=data.get("country"), category=data.get("category") or ""
+        )
+
+    def perform_destroy(self, instance):
+        bulletins.follow_delete(actor=self.request.user, follow=instance)

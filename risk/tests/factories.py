@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 
 from portal.models import Country
-from risk.models import CountryRisk, NegativeCase, ReferenceRating
+from risk.models import CountryRisk, NegativeCase, ReferenceRating, RiskBulletin
 
 
 class CountryRiskFactory(factory.django.DjangoModelFactory):
@@ -42,3 +42,26 @@ class NegativeCaseFactory(factory.django.DjangoModelFactory):
     summary = "某建筑企业连续三个月拖欠当地工人工资，引发工人聚集抗议。"
     lessons = "按时足额支付工资，建立工资保证金。"
     occurred_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+
+
+class BulletinFactory(factory.django.DjangoModelFactory):
+    """A bulletin row as stored (no workflow). `countries` as a list of codes (default KH)."""
+
+    class Meta:
+        model = RiskBulletin
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"关于柬埔寨西哈努克省治安形势的第{n}号风险通报")
+    body = "近期当地盗抢案件多发，请在柬中资企业加强营地安保，减少夜间外出。"
+    category = "security"
+    severity = "moderate"
+    urgency = "expected"
+    certainty = "likely"
+    effective_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(hours=1))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=30))
+    status = "draft"
+    published_at = factory.LazyAttribute(lambda b: None if b.status == "draft" else timezone.now())
+
+    @factory.post_generation
+    def countries(self, create, extracted, **kwargs):
+        self.countries.set(["KH"] if extracted is None else extracted)

@@ -124,3 +124,16 @@ def test_the_world_map_and_the_history_chart_draw_and_a_country_opens(browser_pa
     expect(page.get_by_test_id("country-name")).to_have_text("巴基斯坦国别画像")
     expect(page.get_by_test_id("country-level")).to_have_text("谨慎前往")
     expect(page.locator("#level-chart")).to_have_attribute("data-ready", "true")
+
+
+@pytest.mark.django_db
+def test_the_country_page_lists_the_bulletins_in_force_there(client):
+    from .factories import BulletinFactory
+
+    BulletinFactory(title="柬埔寨治安提醒", status="published", published_at=timezone.now(), countries=["KH"])
+    BulletinFactory(title="越南台风提醒", status="published", published_at=timezone.now(), countries=["VN"])
+    BulletinFactory(title="柬埔寨草稿", countries=["KH"])
+    page = body(client.get(reverse("risk:country", kwargs={"code": "KH"})))
+    section = page[page.index('id="bulletins-title"') :]
+    assert "柬埔寨治安提醒" in section and "越南台风提醒" not in page and "柬埔寨草稿" not in page
+    assert "该国目前没有现行有效的风险通报。" in body(client.get(reverse("risk:country", kwargs={"code": "TH"})))

@@ -75,6 +75,7 @@ REGISTERED = [
     "matchmaking-events",
     r"projects/(?P<project_pk>[0-9]{1,18})/suppliers",
     "trainings",
+    "talents",
     "risk/countries",
 ]
 # The API root lists the collections: a certificate is reached from its application (no list),

@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from portal.filters import FilterBar, FilterSet
 from portal.models import Country
@@ -20,13 +21,16 @@ def country_choices() -> list[tuple[str, str]]:
     return list(Country.objects.order_by("code").values_list("code", "name_zh"))
 
 
+@extend_schema_field({"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"})
+class CountryFilter(django_filters.ChoiceFilter):
+    """A country by its ISO code; the choices (one query) are read when a FilterSet uses it."""
+
+
 class TalentProfileFilterSet(FilterSet):
     """Experience country, language with a minimum level, a valid certificate, availability,
     desired country and a free-text search."""
 
-    country = django_filters.ChoiceFilter(
-        choices=country_choices, method="filter_country", label=_("海外经历国家"), empty_label=_("全部国家")
-    )
+    country = CountryFilter(choices=(), method="filter_country", label=_("海外经历国家"), empty_label=_("全部国家"))
     language = django_filters.ChoiceFilter(
         choices=LanguageCode.choices, method="filter_language", label=_("语言"), empty_label=_("全部语言")
     )
@@ -37,10 +41,19 @@ class TalentProfileFilterSet(FilterSet):
         choices=CertificateKind.choices, method="filter_certificate", label=_("有效证书"), empty_label=_("全部证书")
     )
     available_by = django_filters.DateFilter(field_name="available_from", lookup_expr="lte", label=_("最晚到岗日期"))
-    desired_country = django_filters.ChoiceFilter(
-        choices=country_choices, method="filter_desired_country", label=_("意向国家"), empty_label=_("全部国家")
+    desired_country = CountryFilter(
+        choices=(), method="filter_desired_country", label=_("意向国家"), empty_label=_("全部国家")
     )
     search = django_filters.CharFilter(method="filter_search", label=_("搜索"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        countries = [self.filters[name] for name in ("country", "desired_country") if name in self.filters]
+        if countries:
+            choices = country_choices()
+            for filter_ in countries:
+                filter_.__dict__.pop("_field", None)
+                filter_.extra["choices"] = choices
 
     class Meta:
         model = TalentProfile

@@ -68,8 +68,6 @@ class TalentProfileFilterSet(FilterSet):
             return queryset  # applied with the language
         language = self.form.cleaned_data.get("language") or ""
         level = self.form.cleaned_data.get("level") or ""
-        if not (language or level):
-            return queryset
         return queryset.filter(selectors.speaks(language, level))
 
     def filter_certificate(self, queryset, name, value):

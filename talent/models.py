@@ -142,9 +142,6 @@ class TalentCertificate(models.Model):
     def __str__(self) -> str:
         return self.get_kind_display()
 
-    def is_valid_on(self, day) -> bool:
-        return self.valid_until is None or self.valid_until >= day
-
 
 class TalentExperience(models.Model):
     """Overseas experience: a country, optionally a project registered on the portal, a role

@@ -47,7 +47,7 @@ class SearchView(TalentSection, PortalView):
     paginate_by = 20
 
     def get(self, request):
-        queryset = TalentProfile.objects.visible_to(request.user).filter(consent_withdrawn_at__isnull=True)
+        queryset = TalentProfile.objects.visible_to(request.user).active()
         filterset = TalentSearchFilterSet(request.GET, queryset=queryset, request=request)
         ranked = selectors.with_match(selectors.list_rows(filterset.qs), filterset.criteria())
         page = Paginator(ranked, self.paginate_by).get_page(request.GET.get("page"))

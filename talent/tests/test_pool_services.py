@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -241,3 +242,17 @@ def test_results_are_ranked_by_the_match_score_with_its_reasons(cast, pool):
     scored = _search({"available_by": "2027-06-01"}, cast.official)
     assert {p.match_score for p in scored} == {10}
     assert selectors.reasons(scored[0]) == [(10, "可按时到岗")]
+
+
+def test_the_records_name_themselves_and_the_anonymous_see_and_change_nothing(cast):
+    profile = make_profile(cast.talent)
+    view = services.contact_view_record(viewer=cast.official, profile=profile)
+    assert str(profile) == "李工程师"
+    assert str(profile.languages.get()) == "法语 B2"
+    assert str(profile.certificates.get()) == "PMP 项目管理专业人士"
+    assert str(profile.experiences.get()) == "KE 项目经理"
+    assert str(profile.consent_records.get()).endswith(services.CONSENT_TEXT_VERSION)
+    assert str(view).endswith(str(profile.pk))
+    for user in (None, AnonymousUser()):
+        assert not TalentProfile.objects.visible_to(user).exists()
+        assert not TalentProfile.objects.editable_by(user).exists()

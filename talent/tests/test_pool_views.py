@@ -291,3 +291,12 @@ def test_the_search_page_query_count_is_pinned(cast, client, django_assert_num_q
         response = client.get(reverse("talent:search"), {"country": "KE", "level": "B1", "page": "1"})
     assert response.status_code == 200
     assert len(response.context["results"]) == min(size, 20)
+
+
+def test_a_bad_filter_on_the_search_page_is_shown_on_the_bar(cast, client):
+    make_profile(UserFactory())
+    client.force_login(cast.official)
+    response = client.get(reverse("talent:search"), {"level": "Z9"})
+    assert response.status_code == 200
+    assert response.context["filterset"].has_errors()
+    assert len(response.context["results"]) == 1  # the bad filter is not applied; nothing is ranked by it

@@ -7,7 +7,6 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 
 from portal.filters import FilterBar, FilterSet
 from portal.models import Country
@@ -21,16 +20,13 @@ def country_choices() -> list[tuple[str, str]]:
     return list(Country.objects.order_by("code").values_list("code", "name_zh"))
 
 
-@extend_schema_field({"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"})
-class CountryFilter(django_filters.ChoiceFilter):
-    """A country by its ISO code; the choices (one query) are read when a FilterSet uses it."""
-
-
 class TalentProfileFilterSet(FilterSet):
     """Experience country, language with a minimum level, a valid certificate, availability,
     desired country and a free-text search."""
 
-    country = CountryFilter(choices=(), method="filter_country", label=_("海外经历国家"), empty_label=_("全部国家"))
+    # A country by its ISO 3166-1 code (any case); an unknown code finds nobody, as on the
+    # other parts' lists. The search page offers the countries as a select.
+    country = django_filters.CharFilter(method="filter_country", label=_("海外经历国家"))
     language = django_filters.ChoiceFilter(
         choices=LanguageCode.choices, method="filter_language", label=_("语言"), empty_label=_("全部语言")
     )
@@ -41,26 +37,15 @@ class TalentProfileFilterSet(FilterSet):
         choices=CertificateKind.choices, method="filter_certificate", label=_("有效证书"), empty_label=_("全部证书")
     )
     available_by = django_filters.DateFilter(field_name="available_from", lookup_expr="lte", label=_("最晚到岗日期"))
-    desired_country = CountryFilter(
-        choices=(), method="filter_desired_country", label=_("意向国家"), empty_label=_("全部国家")
-    )
+    desired_country = django_filters.CharFilter(method="filter_desired_country", label=_("意向国家"))
     search = django_filters.CharFilter(method="filter_search", label=_("搜索"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        countries = [self.filters[name] for name in ("country", "desired_country") if name in self.filters]
-        if countries:
-            choices = country_choices()
-            for filter_ in countries:
-                filter_.__dict__.pop("_field", None)
-                filter_.extra["choices"] = choices
 
     class Meta:
         model = TalentProfile
         fields = ["country", "language", "level", "certificate", "available_by", "desired_country", "search"]
 
     def filter_country(self, queryset, name, value: str):
-        return queryset.filter(selectors.has_experience_in(value)) if value else queryset
+        return queryset.filter(selectors.has_experience_in(value.strip().upper()))
 
     def filter_language(self, queryset, name, value):
         # `language` and `level` are one condition: the same language row at that level.
@@ -71,10 +56,10 @@ class TalentProfileFilterSet(FilterSet):
         return queryset.filter(selectors.speaks(language, level))
 
     def filter_certificate(self, queryset, name, value):
-        return queryset.filter(selectors.holds_valid(value)) if value else queryset
+        return queryset.filter(selectors.holds_valid(value))
 
     def filter_desired_country(self, queryset, name, value: str):
-        return queryset.filter(selectors.wishes_to_go_to(value)) if value else queryset
+        return queryset.filter(selectors.wishes_to_go_to(value.strip().upper()))
 
     def filter_search(self, queryset, name, value):
         for term in value.split()[:5]:
@@ -98,9 +83,12 @@ class TalentSearchFilterSet(FilterBar, TalentProfileFilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
+        countries = [("", _("全部国家")), *country_choices()]
         for name, filter_ in self.filters.items():
             filter_.__dict__.pop("_field", None)
-            if name == "available_by":
+            if name in ("country", "desired_country"):
+                filter_.extra["widget"] = forms.Select(choices=countries)
+            elif name == "available_by":
                 filter_.extra["widget"] = forms.DateInput(attrs={"type": "date"})
             elif name == "search":
                 filter_.extra["widget"] = forms.TextInput(

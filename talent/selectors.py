@@ -43,7 +43,7 @@ class Criteria:
         """The criteria of a bound, valid FilterSet's cleaned data."""
 
         def code(value):
-            return getattr(value, "code", value) or ""
+            return (value or "").strip().upper()
 
         return cls(
             country=code(cleaned.get("country")),

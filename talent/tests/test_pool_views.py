@@ -285,7 +285,7 @@ def test_the_search_page_query_count_is_pinned(cast, client, django_assert_num_q
         make_profile(UserFactory())
     client.force_login(cast.official)
     client.get(reverse("talent:search"))  # warm the session
-    # session, user, membership; the countries of the two country filters (once); the count,
+    # session, user, membership; the countries the bar offers (once for both selects); the count,
     # the page, then languages, certificates, experiences with countries, desired countries.
     with django_assert_num_queries(11):
         response = client.get(reverse("talent:search"), {"country": "KE", "level": "B1", "page": "1"})

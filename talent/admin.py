@@ -7,7 +7,16 @@ from django.contrib import admin
 
 from portal.admin import ViewOnlyAdminMixin
 
-from .models import ConsentRecord, ContactView, TalentCertificate, TalentExperience, TalentLanguage, TalentProfile
+from .models import (
+    Application,
+    ConsentRecord,
+    ContactView,
+    Opening,
+    TalentCertificate,
+    TalentExperience,
+    TalentLanguage,
+    TalentProfile,
+)
 from .trainings import admin as _trainings_admin  # noqa: F401
 
 
@@ -48,3 +57,20 @@ class ContactViewAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["profile", "viewer", "viewer_organization", "viewed_at"]
     list_select_related = ["profile", "viewer", "viewer_organization"]
     search_fields = ["profile__full_name", "viewer__username"]
+
+
+@admin.register(Opening)
+class OpeningAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Openings are posted and closed by their enterprise on the pages and the API."""
+
+    list_display = ["title", "organization", "country", "closes_on", "closed_at"]
+    list_filter = ["country__region"]
+    search_fields = ["title", "organization__name"]
+    list_select_related = ["organization", "country"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["opening", "profile", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["opening", "profile"]

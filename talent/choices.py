@@ -85,3 +85,17 @@ class TalentAuditAction(models.TextChoices):
     PROFILE_DELETE = "talent.delete", _("删除人才档案")
     PROFILE_EXPORT = "talent.export", _("导出人才档案")
     CONSENT_WITHDRAW = "talent.withdraw_consent", _("撤回人才档案授权")
+    OPENING_CREATE = "opening.create", _("发布岗位")
+    OPENING_UPDATE = "opening.update", _("修改岗位")
+    OPENING_CLOSE = "opening.close", _("关闭岗位")
+    APPLICATION_CREATE = "opening.apply", _("申请岗位")
+    APPLICATION_MOVE = "opening.application_move", _("处理岗位申请")
+
+
+class ApplicationStatus(models.TextChoices):
+    """Where an application to an opening stands; rejected and hired are final."""
+
+    RECEIVED = "received", _("已收到")
+    SHORTLISTED = "shortlisted", _("入围")
+    REJECTED = "rejected", _("未录用")
+    HIRED = "hired", _("已录用")

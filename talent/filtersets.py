@@ -13,7 +13,7 @@ from portal.models import Country
 
 from . import selectors
 from .choices import CefrLevel, CertificateKind, LanguageCode
-from .models import TalentProfile
+from .models import Opening, TalentProfile
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -94,3 +94,34 @@ class TalentSearchFilterSet(FilterBar, TalentProfileFilterSet):
                 filter_.extra["widget"] = forms.TextInput(
                     attrs={"type": "search", "placeholder": _("姓名、职业、工作单位或技能")}
                 )
+
+
+class OpeningFilterSet(FilterSet):
+    """The openings' filters: country (ISO codes, comma-separated), language, certificate, the
+    enterprise's own (`mine`) and the search over the title and requirements."""
+
+    country = django_filters.CharFilter(method="filter_country", label=_("工作国家"))
+    language = django_filters.ChoiceFilter(choices=LanguageCode.choices, label=_("语言要求"), empty_label=_("全部语言"))
+    certificate = django_filters.ChoiceFilter(
+        choices=CertificateKind.choices, label=_("所需证书"), empty_label=_("全部证书")
+    )
+    search = django_filters.CharFilter(method="filter_search", label=_("搜索"))
+
+    class Meta:
+        model = Opening
+        fields = []
+
+    def filter_country(self, queryset, name, value):
+        codes = [c.strip().upper() for c in value.split(",") if c.strip()]
+        return queryset.filter(country_id__in=codes) if codes else queryset
+
+    def filter_search(self, queryset, name, value):
+        for term in value.split()[:5]:
+            queryset = queryset.filter(
+                Q(title__icontains=term) | Q(requirements__icontains=term) | Q(organization__name__icontains=term)
+            )
+        return queryset
+
+
+class OpeningPageFilterSet(FilterBar, OpeningFilterSet):
+    pass

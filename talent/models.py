@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Country, ScopedQuerySet
 from portal.permissions import is_enterprise, is_official, membership_of
 
-from .choices import CefrLevel, CertificateKind, ConsentAction, Education, LanguageCode
+from .choices import ApplicationStatus, CefrLevel, CertificateKind, ConsentAction, Education, LanguageCode
 from .trainings import models as _trainings  # noqa: F401  (registers the training models)
 
 
@@ -213,3 +213,125 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile_id} {self.action} {self.text_version}"
+
+
+# --- Openings (岗位) and applications ------------------------------------------------------
+
+
+class OpeningQuerySet(ScopedQuerySet):
+    """Open openings are public (talents find them); a closed one stays with its enterprise and
+    the officials. The enterprise's members change their own."""
+
+    def open(self) -> OpeningQuerySet:
+        return self.filter(closed_at__isnull=True, closes_on__gte=timezone.localdate())
+
+    def visible_to(self, user) -> OpeningQuerySet:
+        if user is not None and user.is_authenticated and is_official(user):
+            return self.all()
+        visible = Q(closed_at__isnull=True, closes_on__gte=timezone.localdate())
+        membership = membership_of(user) if user is not None and user.is_authenticated else None
+        if membership is not None:
+            visible |= Q(organization_id=membership.organization_id)
+        return self.filter(visible)
+
+    def editable_by(self, user) -> OpeningQuerySet:
+        if user is None or not user.is_authenticated or not is_enterprise(user):
+            return self.none()
+        return self.filter(organization_id=membership_of(user).organization_id)
+
+
+class Opening(models.Model):
+    """A post an enterprise offers abroad (岗位), for one of its projects or for a country."""
+
+    organization = models.ForeignKey(
+        "portal.Organization", on_delete=models.CASCADE, related_name="openings", verbose_name=_("企业")
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="openings",
+        verbose_name=_("项目"),
+    )
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("工作国家"))
+    title = models.CharField(_("岗位名称"), max_length=100)
+    requirements = models.TextField(_("任职要求"), max_length=3000, validators=[MaxLengthValidator(3000)])
+    language = models.CharField(_("语言要求"), max_length=2, choices=LanguageCode.choices, blank=True)
+    level = models.CharField(_("最低语言水平"), max_length=2, choices=CefrLevel.choices, blank=True)
+    certificate = models.CharField(_("所需证书"), max_length=20, choices=CertificateKind.choices, blank=True)
+    positions = models.PositiveSmallIntegerField(_("招聘人数"), default=1)
+    closes_on = models.DateField(_("截止日期"))
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = OpeningQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["country", "closes_on"], name="opening_country_closes")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None and self.closes_on >= timezone.localdate()
+
+
+class ApplicationQuerySet(ScopedQuerySet):
+    """An application is the applicant's and the opening enterprise's (and the officials')."""
+
+    def visible_to(self, user) -> ApplicationQuerySet:
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if is_official(user):
+            return self.all()
+        mine = Q(profile__owner=user)
+        membership = membership_of(user)
+        if membership is not None:
+            mine |= Q(opening__organization_id=membership.organization_id)
+        return self.filter(mine)
+
+    def editable_by(self, user) -> ApplicationQuerySet:
+        if user is None or not user.is_authenticated or not is_enterprise(user):
+            return self.none()
+        return self.filter(opening__organization_id=membership_of(user).organization_id)
+
+
+class Application(models.Model):
+    """A talent's application to an opening, moved by the enterprise through received,
+    shortlisted, rejected or hired; both sides are told at each step."""
+
+    opening = models.ForeignKey(Opening, on_delete=models.CASCADE, related_name="applications", verbose_name=_("岗位"))
+    profile = models.ForeignKey(
+        TalentProfile, on_delete=models.CASCADE, related_name="applications", verbose_name=_("人才档案")
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.RECEIVED
+    )
+    note = models.TextField(_("求职说明"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("岗位申请")
+        verbose_name_plural = _("岗位申请")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["opening", "profile"], name="application_once_per_opening"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opening_id}: {self.profile_id}"

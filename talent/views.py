@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.forms import add_service_errors
 from portal.generic import PortalView, error_text, filter_query
-from portal.permissions import is_enterprise
+from portal.permissions import is_enterprise, membership_of
 from portal.viewmixins import get_editable_or_403, get_scoped_or_404
 from projects.models import Project
 
@@ -34,6 +34,8 @@ class TalentSection:
         return {
             "can_search": services.may_search(user),
             "can_keep_profile": services.may_create_profile(user),
+            "is_talent": user.is_authenticated and membership_of(user) is None,
+            "is_enterprise": is_enterprise(user),
         }
 
 

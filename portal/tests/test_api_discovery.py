@@ -76,6 +76,8 @@ REGISTERED = [
     r"projects/(?P<project_pk>[0-9]{1,18})/suppliers",
     "trainings",
     "talents",
+    "openings",
+    "opening-applications",
     "risk/countries",
 ]
 # The API root lists the collections: a certificate is reached from its application (no list),

@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDeni
 from rest_framework.response import Response
 
 from portal.api.base import ScopedViewSetMixin
+from portal.api.filters import RequestedFiltersBackend
 from portal.api.pagination import PagePagination
 from portal.api.serializers import ServiceCheckMixin, add_check_errors
 from portal.models import Country
@@ -95,6 +96,7 @@ class OpeningViewSet(
     queryset = Opening.objects.select_related("organization", "country")
     serializer_class = OpeningSerializer
     filterset_class = OpeningFilterSet
+    filter_backends = [RequestedFiltersBackend]  # ?search= is the FilterSet's
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     pagination_class = PagePagination
     http_method_names = ["get", "post", "patch", "head", "options"]

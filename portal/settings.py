@@ -298,6 +298,11 @@ SPECTACULAR_SETTINGS = {
         # Project.sector and a matchmaking event's sectors.
         "SectorEnum": "projects.choices.Sector",
         "TrainingEnrollmentStatusEnum": "talent.trainings.choices.EnrollmentStatus",
+        # A talent's languages and certificates, and an opening's requirements, share them.
+        "LanguageCodeEnum": "talent.choices.LanguageCode",
+        "CefrLevelEnum": "talent.choices.CefrLevel",
+        "TalentCertificateKindEnum": "talent.choices.CertificateKind",
+        "OpeningApplicationStatusEnum": "talent.choices.ApplicationStatus",
     },
 }
 API_MAX_PAGE_SIZE = 200

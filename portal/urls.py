@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("projects/", include("projects.urls")),
     path("suppliers/", include("suppliers.urls")),
     path("trainings/", include("talent.trainings.urls")),
+    path("talent/", include("talent.urls")),
     path("risk/", include("risk.urls")),
     path("", include("portal.site_urls")),
     prefix_default_language=False,

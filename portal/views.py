@@ -90,6 +90,8 @@ PARTS = {
         ],
         # What of the part is already open, while the rest is built.
         "open": [
+            ("talent:search", gettext_lazy("人才检索（企业和主管部门）")),
+            ("talent:mine", gettext_lazy("我的人才档案")),
             ("trainings:calendar", gettext_lazy("“走出去”专题培训日历")),
             ("trainings:mine", gettext_lazy("我的培训")),
         ],

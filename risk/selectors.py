@@ -5,8 +5,8 @@
 - `audience_by_reason(bulletin)`, `audience(bulletin)`, `audience_counts(bulletin)`: who a
   bulletin reaches, as querysets of users (set-based; each person once in `audience`).
 - `dispatch_summary(bulletin)`, `silent_organizations(bulletin)`: how its alert is going.
-- `talents_with_experience(country)`: EXTENSION POINT for the talent pool (issue 9), which has no
-  profiles yet; it returns nothing, and the country page shows its section only when it has rows.
+- `talents_with_experience(country)`: how many active profiles of the talent pool have overseas
+  experience there (the country page shows the number).
 - `exposure(country)`: the approved projects there, their Chinese staff, the suppliers serving it.
 """
 
@@ -27,9 +27,13 @@ from .choices import AudienceReason, Severity
 from .models import Follow
 
 
-def talents_with_experience(country: Country) -> list:
-    """EXTENSION POINT: the talent pool's profiles with experience in `country` (none yet)."""
-    return []
+def talents_with_experience(country: Country) -> int:
+    """How many active profiles of the talent pool have overseas experience in `country` (the
+    country page shows the number only: the profiles are for enterprises and officials)."""
+    from talent.models import TalentProfile  # the talent part reads risk's levels, not the reverse
+    from talent.selectors import has_experience_in
+
+    return TalentProfile.objects.active().filter(has_experience_in(country.code)).count()
 
 
 def upcoming_trainings(country: Country, *, limit: int = 5) -> list[TrainingSession]:

@@ -33,5 +33,15 @@ def test_upcoming_trainings_name_the_country_on_the_session_or_an_agenda_item_so
     assert [s.title for s in upcoming_trainings(malaysia)] == ["马来西亚专场"]
 
 
-def test_talents_with_experience_is_empty_until_the_talent_pool_lands():
-    assert talents_with_experience(Country.objects.get(code="KH")) == []
+def test_talents_with_experience_counts_the_active_profiles_that_worked_there(cast):
+    from talent import services
+    from talent.tests.factories import make_profile
+
+    make_profile(cast.talent, experiences=(("KH", "项目经理"),))
+    make_profile(cast.owner, full_name="王翻译", experiences=(("KH", "翻译"), ("VN", "翻译")))
+    gone = make_profile(cast.owner, full_name="已撤回", experiences=(("KH", "工程师"),))
+    services.profile_withdraw_consent(actor=cast.owner, profile=gone)
+    make_profile(cast.owner, full_name="越南经历", experiences=(("VN", "工程师"),))
+
+    assert talents_with_experience(Country.objects.get(code="KH")) == 2
+    assert talents_with_experience(Country.objects.get(code="TH")) == 0

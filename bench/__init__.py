@@ -11,6 +11,8 @@ before each figure, and refuses to run against a database that already holds use
 
 The figures (`--list` prints them):
 
+  bulletins alerting a risk bulletin to 100,000 people across 5,000 organisations against a
+            set-based INSERT of the same rows, and the dispatch view after it
   inbox     the inbox list through DRF's test client against the same page by hand through
             psycopg2, at three depths, with the token-authenticated no-op request (the floor)
   notify    notify() and its deliveries
@@ -21,6 +23,8 @@ The figures (`--list` prints them):
   suppliers the supplier directory (category + country, anonymous) against raw psycopg2 on
             20,000 suppliers; the daily certificate-expiry job over 60,000 certificates, first
             and second run of a day; the suppliers suggested for a project
+  talent    the talent pool's search (experience country + language level + certificate) on
+            100,000 profiles through the API against the same search by hand in psycopg2
   trainings announcing a session to 50,000 people against a set-based INSERT of the rows
   wire      over the wire: gunicorn as docs/deploy.md runs it (sync workers, DEBUG off) on
             127.0.0.1, loaded by wrk (Debian's package; `scripts/system-packages.sh --bench`

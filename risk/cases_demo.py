@@ -141,4 +141,10 @@ def seed(*, accounts, stdout) -> None:
                 "created_by": official,
             },
         )
+    # The current training's talk on South-East Asian compliance discusses the Cambodian case.
+    from talent.trainings.models import AgendaItem
+
+    AgendaItem.objects.filter(title="东南亚国别合规要点", negative_case__isnull=True).update(
+        negative_case=NegativeCase.objects.filter(title=CASES[0][0]).first()
+    )
     stdout.write(f"risk: {len(CASES)} negative cases")

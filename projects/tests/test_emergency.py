@@ -444,3 +444,6 @@ def test_seed_demo_twice_gives_the_same_plans_drill_and_obligations(settings):
     assert PlanObligation.objects.filter(closed_at__isnull=True).count() == 2 and overdue.count() == 1
     assert all(plan.file.storage.exists(plan.file.name) for plan in EmergencyPlan.objects.all())
     assert NegativeCase.objects.count() == 12
+    from talent.trainings.models import AgendaItem
+
+    assert AgendaItem.objects.filter(negative_case__country_id="KH").count() == 1  # the training links a case

@@ -8,7 +8,7 @@ from .models import AgendaItem, Enrollment, TrainingNoticeOptIn, TrainingSession
 class AgendaInline(admin.TabularInline):
     model = AgendaItem
     extra = 0
-    autocomplete_fields = ["countries"]
+    autocomplete_fields = ["countries", "negative_case"]
 
 
 @admin.register(TrainingSession)

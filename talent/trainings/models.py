@@ -98,9 +98,8 @@ class TrainingSession(models.Model):
 
 
 class AgendaItem(models.Model):
-    """One talk of a session; it may name countries and a typical negative case. The `risk`
-    part's NegativeCase does not exist yet: `negative_case_ref` keeps its id or title until a
-    foreign key replaces it."""
+    """One talk of a session; it may name countries and link a typical negative case of the risk
+    part (`negative_case`); `negative_case_ref` names a case that is not on the portal."""
 
     session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="agenda")
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
@@ -108,7 +107,17 @@ class AgendaItem(models.Model):
     title = models.CharField(_("议题"), max_length=200)
     speaker = models.CharField(_("主讲人"), max_length=100, blank=True)
     countries = models.ManyToManyField("portal.Country", blank=True, verbose_name=_("涉及国家"))
-    negative_case_ref = models.CharField(_("相关负面案例"), max_length=200, blank=True)
+    negative_case = models.ForeignKey(
+        "risk.NegativeCase",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("典型负面案例"),
+    )
+    negative_case_ref = models.CharField(
+        _("其他负面案例"), max_length=200, blank=True, help_text=_("平台案例库以外的案例名称。")
+    )
 
     class Meta:
         verbose_name = _("培训议程")

@@ -80,7 +80,7 @@ class SessionDetailView(TrainingsSection, PortalView):
             {
                 "session": session,
                 "mine": mine,
-                "agenda": session.agenda.prefetch_related("countries"),
+                "agenda": session.agenda.select_related("negative_case").prefetch_related("countries"),
                 "countries": session.countries.all(),
                 "open": session.registration_open(),
                 "seats_left": max(session.capacity - session.seats_taken, 0),

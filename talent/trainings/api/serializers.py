@@ -13,7 +13,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgendaItem
-        fields = ["position", "starts_at", "title", "speaker", "countries", "negative_case_ref"]
+        fields = ["position", "starts_at", "title", "speaker", "countries", "negative_case", "negative_case_ref"]
 
 
 class TrainingSessionSerializer(serializers.ModelSerializer):

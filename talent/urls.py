@@ -3,6 +3,8 @@
 
 from django.urls import path
 
+from portal.views_imports import ImportUploadView, import_template
+
 from . import opening_views, views
 
 app_name = "talent"
@@ -15,6 +17,9 @@ urlpatterns = [
     path("profiles/<int:pk>/export.json", views.export_json, name="export"),
     path("profiles/<int:pk>/withdraw/", views.ConfirmView.as_view(step="withdraw"), name="withdraw"),
     path("profiles/<int:pk>/delete/", views.ConfirmView.as_view(step="delete"), name="delete"),
+    path("import/", ImportUploadView.as_view(kind="talents", back_url_name="talent:mine"), name="import"),
+    path("import/template.xlsx", import_template, {"kind": "talents"}, name="import_template"),
+    path("export.xlsx", views.staff_export, name="export_xlsx"),
     path("openings/", opening_views.OpeningListView.as_view(), name="openings"),
     path("openings/new/", opening_views.OpeningFormView.as_view(), name="opening_create"),
     path("openings/<int:pk>/", opening_views.OpeningDetailView.as_view(), name="opening"),

@@ -231,3 +231,17 @@ class ConfirmView(TalentSection, PortalView):
         else:
             messages.success(request, _("人才档案已删除。"))
         return redirect("talent:mine")
+
+
+def staff_export(request):
+    """The profiles the user's enterprise entered, as an Excel workbook (talent/resources.py)."""
+    from portal import xlsx
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not is_enterprise(request.user):
+        raise PermissionDenied(_("只有企业可以导出本单位录入的人才档案。"))
+    content = xlsx.get("talents").export(user=request.user)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="talents.xlsx"'
+    return response

@@ -45,10 +45,16 @@ PLAN_FIELDS = ("contacts", "evacuation_routes", "embassy", "hospitals")
 LIMITS = {"contacts": 2000, "evacuation_routes": 2000, "embassy": 1000, "hospitals": 1000, "findings": 2000}
 
 
-def exposed_projects(country_id: str | None = None) -> QuerySet[Project]:
-    """Projects abroad that people work on: filed (any status but draft) and not completed."""
+def exposed_projects(countries=None) -> QuerySet[Project]:
+    """Projects abroad that people work on: filed (any status but draft) and not completed;
+    in `countries` (one ISO code, or a list or queryset of them) when given. The one rule for
+    who is exposed: the plan obligations here and the bulletins' audience (risk/selectors.py)."""
     queryset = Project.objects.exclude(filing_status=FilingStatus.DRAFT).exclude(stage=Stage.COMPLETED)
-    return queryset.filter(country_id=country_id) if country_id else queryset
+    if countries is None:
+        return queryset
+    if isinstance(countries, str):
+        return queryset.filter(country_id=countries)
+    return queryset.filter(country_id__in=countries)
 
 
 def _members(organization_id: int) -> list[int]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from portal.choices import OrganizationKind
 from portal.models import Country, Delivery, Membership, Notification, Organization, User
 from projects.choices import FilingStatus, Stage
+from projects.emergency import exposed_projects
 from projects.models import Project
 from suppliers.choices import SupplierStatus
 from suppliers.models import Supplier, SupplyChainLink
@@ -61,16 +62,6 @@ def exposure(country: Country) -> dict:
 
 
 # --- Bulletins: who is told, and how the telling goes ---------------------------------------
-
-
-def exposed_projects(country_ids):
-    """Projects in the countries that expose their enterprise: filed (any status but draft) and
-    not completed."""
-    return (
-        Project.objects.filter(country_id__in=country_ids)
-        .exclude(filing_status=FilingStatus.DRAFT)
-        .exclude(stage=Stage.COMPLETED)
-    )
 
 
 def audience_by_reason(bulletin) -> dict[str, QuerySet]:

@@ -22,6 +22,8 @@ from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import Country
+
 from .bulletins import bulletin_url
 from .choices import BulletinCategory, BulletinStatus
 from .models import RiskBulletin
@@ -151,8 +153,15 @@ class BulletinFeed(Feed):
     limit = 100
 
     def get_object(self, request, *args, **kwargs):
+        """The country asked for (its ISO code, any case), "" for all; a code the portal does
+        not know, or anything that is not one (a NUL byte once made this a 500), is a 404."""
         self.request = request
-        return (request.GET.get("country") or "").strip().upper()[:2]
+        code = (request.GET.get("country") or "").strip().upper()
+        if code and not (
+            len(code) == 2 and code.isascii() and code.isalpha() and Country.objects.filter(code=code).exists()
+        ):
+            raise Http404
+        return code
 
     def title(self, obj):
         return _("风险通报") if not obj else _("风险通报：%(country)s") % {"country": obj}

@@ -131,3 +131,10 @@ def test_the_atom_feed_lists_bulletins_in_force_each_linking_its_cap_document(cl
     entry = only_kh.entries[0]
     cap_path = next(link.href for link in entry.links if link.get("type") == "application/cap+xml")
     assert client.get(cap_path.replace("http://testserver", "")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["\x00", "ZZ", "KHM", "1é"])
+def test_a_country_the_portal_does_not_know_is_a_404_not_a_500(client, bad):
+    assert client.get("/risk/feed.atom", {"country": bad}).status_code == 404
+    assert client.get("/risk/feed.atom", {"country": "kh"}).status_code == 200

@@ -422,6 +422,9 @@ PORTAL_BEAT_SCHEDULE = {
     # a second notice to silent organisations' admins and their list to the publishing official,
     # once per bulletin: every 15 minutes, so the 2-hour deadline is kept closely.
     "risk-escalate-unacknowledged": {"task": "risk.escalate_unacknowledged", "schedule": 900},
+    # Safety roll-calls (平安报备): close those whose window ended, remind the organisations that
+    # have not reported, once per interval (2 h extreme, 12 h severe): every 15 minutes.
+    "risk-rollcalls-remind": {"task": "risk.rollcalls_remind", "schedule": 900},
     # Trainings: reminders 7 days and 1 day before, the registration-closed notice (each once
     # per person, whatever the frequency): hourly.
     "trainings-remind": {"task": "talent.trainings_remind", "schedule": crontab(minute=5)},

@@ -6,7 +6,9 @@ exposed, set-based and once per person (the dedupe key is the bulletin's). Sever
 alerts must be acknowledged: after the bulletin's deadline a beat job sends a second notice to
 the admins of each organisation none of whose members acknowledged, and the list of those silent
 organisations to the publishing official, once each. An update is a new bulletin superseding a
-published one; a minor update (a correction) tells no one."""
+published one; a minor update (a correction) tells no one. Publishing a severe or extreme
+bulletin also opens a safety roll-call over its exposed projects (risk/rollcalls.py); cancelling
+it closes that roll-call."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from portal.messages_i18n import Localized, Message
 from portal.models import Notification, User
 from portal.services import Errors, audit_record, notify, notify_audience
 
-from . import selectors
+from . import rollcalls, selectors
 from .choices import ACK_SEVERITIES, BulletinAction, BulletinCategory, BulletinStatus, RiskAuditAction, Severity
 from .models import ACK_DEADLINE_HOURS, BulletinHistory, Follow, RiskBulletin, is_publisher
 from .workflow import BULLETIN, PUBLISHERS_ONLY
@@ -193,6 +195,7 @@ def bulletin_publish(*, actor: User, bulletin: RiskBulletin) -> RiskBulletin:
     def alert(obj: RiskBulletin, _history) -> None:
         if not obj.minor_update:
             transaction.on_commit(lambda: _enqueue("alert", obj.pk), robust=True)
+        rollcalls.rollcall_open_for_bulletin(bulletin=obj, actor=actor)  # severe and extreme ones
 
     bulletin, _history = BULLETIN.transition(
         "publish",
@@ -213,6 +216,7 @@ def bulletin_cancel(*, actor: User, bulletin: RiskBulletin, reason: str = "") ->
 
     def tell(obj: RiskBulletin, _history) -> None:
         transaction.on_commit(lambda: _enqueue("cancelled", obj.pk), robust=True)
+        rollcalls.rollcalls_close_for_bulletin(bulletin=obj, actor=actor)
 
     bulletin, _history = BULLETIN.transition(
         "cancel", obj=bulletin, actor=actor, comment=(reason or "")[:2000], notify=tell

@@ -120,6 +120,26 @@ class AudienceReason(models.TextChoices):
     EXTREME = "extreme", _("全部企业（极端级别）")
 
 
+class RollCallStatus(models.TextChoices):
+    """A safety roll-call (平安报备) is open until an official closes it or its window ends."""
+
+    OPEN = "open", _("进行中")
+    CLOSED = "closed", _("已结束")
+
+
+class SafetyStatus(models.TextChoices):
+    """What an organisation reports for one project in a roll-call; `pending` until it does."""
+
+    PENDING = "pending", _("未报备")
+    SAFE = "safe", _("平安")
+    AFFECTED = "affected", _("受影响")
+    UNREACHABLE = "unreachable", _("失联")
+
+
+#: What an organisation may report (pending is where every project starts).
+REPORTED_STATUSES = (SafetyStatus.SAFE, SafetyStatus.AFFECTED, SafetyStatus.UNREACHABLE)
+
+
 @register_audit_actions
 class RiskAuditAction(models.TextChoices):
     """What the risk part records in the audit trail."""
@@ -135,3 +155,6 @@ class RiskAuditAction(models.TextChoices):
     BULLETIN_CANCEL = "risk_bulletin.cancel", _("撤销风险通报")
     FOLLOW_CREATE = "risk_follow.create", _("关注国别或类别")
     FOLLOW_DELETE = "risk_follow.delete", _("取消关注")
+    ROLLCALL_OPEN = "rollcall.open", _("发起平安报备")
+    ROLLCALL_REPORT = "rollcall.report", _("报送平安报备")
+    ROLLCALL_CLOSE = "rollcall.close", _("结束平安报备")

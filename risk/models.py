@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Country, ReviewHistory, ScopedQuerySet
-from portal.permissions import has_agency_permission
+from portal.permissions import has_agency_permission, is_official
 from projects.choices import Sector
 
 from .choices import (
@@ -23,6 +23,8 @@ from .choices import (
     Certainty,
     RatingSource,
     RiskLevel,
+    RollCallStatus,
+    SafetyStatus,
     Severity,
     Urgency,
 )
@@ -400,3 +402,196 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.country_id or '*'} / {self.category or '*'}"
+
+
+# --- Safety roll-calls (平安报备) ------------------------------------------------------------
+
+
+class RollCallQuerySet(ScopedQuerySet):
+    """Officials see every roll-call; an organisation's members see those that ask about its
+    projects; nobody else sees any. Officials with `publish_risk` start and close them."""
+
+    def visible_to(self, user) -> RollCallQuerySet:
+        if is_official(user):
+            return self.all()
+        membership = user.org_membership if user is not None and user.is_authenticated else None
+        if membership is None:
+            return self.none()
+        return self.filter(
+            models.Exists(
+                RollCallEntry.objects.filter(
+                    rollcall_id=models.OuterRef("pk"), organization_id=membership.organization_id
+                )
+            )
+        )
+
+    def editable_by(self, user) -> RollCallQuerySet:
+        return self.all() if is_publisher(user) else self.none()
+
+
+#: Hours between reminders to organisations that have not reported, by severity.
+REMIND_EVERY_HOURS = {Severity.EXTREME: 2, Severity.SEVERE: 12}
+
+
+class RollCall(models.Model):
+    """A safety roll-call (平安报备): opened when a severe or extreme bulletin is published, or
+    by an official for countries and a time window; every exposed project in those countries
+    gets a row (RollCallEntry) its organisation reports on until the roll-call closes, when
+    the figures are frozen in `final_figures`."""
+
+    bulletin = models.ForeignKey(
+        RiskBulletin,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rollcalls",
+        verbose_name=_("风险通报"),
+    )
+    countries = models.ManyToManyField(Country, related_name="rollcalls", verbose_name=_("国家和地区"))
+    title = models.CharField(_("标题"), max_length=200)
+    severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices)
+    starts_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    ends_at = models.DateTimeField(_("截止时间"))
+    remind_every_hours = models.PositiveSmallIntegerField(
+        _("提醒间隔（小时）"), validators=[MinValueValidator(1), MaxValueValidator(72)]
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=RollCallStatus.choices, default=RollCallStatus.OPEN, db_index=True
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+    opened_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("结束人"),
+    )
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    final_figures = models.JSONField(_("最终统计"), default=dict, blank=True)
+
+    objects = RollCallQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("平安报备")
+        verbose_name_plural = _("平安报备")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="risk_rollcall_window"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RollCallStatus.OPEN
+
+
+class RollCallEntryQuerySet(ScopedQuerySet):
+    """Officials see every row; an organisation's members see and report on their own."""
+
+    def visible_to(self, user) -> RollCallEntryQuerySet:
+        if is_official(user):
+            return self.all()
+        membership = user.org_membership if user is not None and user.is_authenticated else None
+        if membership is None:
+            return self.none()
+        return self.filter(organization_id=membership.organization_id)
+
+    def editable_by(self, user) -> RollCallEntryQuerySet:
+        if is_official(user):
+            return self.none()
+        return self.visible_to(user)
+
+
+class RollCallEntry(models.Model):
+    """One project in a roll-call: its latest report (status, the injured, missing and
+    evacuated, a note; who and when) over its staff as they were when the roll-call opened.
+    Every report is kept as a RollCallReport."""
+
+    rollcall = models.ForeignKey(RollCall, on_delete=models.CASCADE, related_name="entries", verbose_name=_("平安报备"))
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="rollcall_entries", verbose_name=_("项目")
+    )
+    organization = models.ForeignKey(
+        "portal.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("单位")
+    )
+    chinese_staff = models.PositiveIntegerField(_("中方人员"), default=0)
+    local_staff = models.PositiveIntegerField(_("外籍（当地）人员"), default=0)
+    status = models.CharField(_("状态"), max_length=12, choices=SafetyStatus.choices, default=SafetyStatus.PENDING)
+    injured = models.PositiveIntegerField(_("受伤人数"), default=0)
+    missing = models.PositiveIntegerField(_("失联人数"), default=0)
+    evacuated = models.PositiveIntegerField(_("撤离人数"), default=0)
+    note = models.TextField(_("情况说明"), blank=True, validators=[MaxLengthValidator(2000)])
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("报备人"),
+    )
+    reported_at = models.DateTimeField(_("报备时间"), null=True, blank=True)
+
+    objects = RollCallEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("平安报备项目")
+        verbose_name_plural = _("平安报备项目")
+        ordering = ["rollcall", "organization", "project"]
+        constraints = [
+            models.UniqueConstraint(fields=["rollcall", "project"], name="risk_rollcall_project_once"),
+        ]
+        indexes = [
+            models.Index(fields=["rollcall", "organization"], name="risk_rollcall_org"),
+            models.Index(fields=["rollcall", "status"], name="risk_rollcall_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rollcall_id}/{self.project_id}: {self.status}"
+
+
+class RollCallReportQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> RollCallReportQuerySet:
+        if is_official(user):
+            return self.all()
+        membership = user.org_membership if user is not None and user.is_authenticated else None
+        if membership is None:
+            return self.none()
+        return self.filter(entry__organization_id=membership.organization_id)
+
+
+class RollCallReport(models.Model):
+    """One report on a project in a roll-call, as it was sent: never changed."""
+
+    entry = models.ForeignKey(
+        RollCallEntry, on_delete=models.CASCADE, related_name="reports", verbose_name=_("报备项目")
+    )
+    status = models.CharField(_("状态"), max_length=12, choices=SafetyStatus.choices)
+    injured = models.PositiveIntegerField(_("受伤人数"), default=0)
+    missing = models.PositiveIntegerField(_("失联人数"), default=0)
+    evacuated = models.PositiveIntegerField(_("撤离人数"), default=0)
+    note = models.TextField(_("情况说明"), blank=True, validators=[MaxLengthValidator(2000)])
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("报备人")
+    )
+    reported_at = models.DateTimeField(_("报备时间"), default=timezone.now)
+
+    objects = RollCallReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("平安报备记录")
+        verbose_name_plural = _("平安报备记录")
+        ordering = ["-reported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.status}"

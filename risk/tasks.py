@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from . import bulletins, cases, services
+from . import bulletins, cases, rollcalls, services
 
 # Idempotent tasks (notify() dedupes by key): acknowledged after they ran, retried with backoff
 # (about 1, 2, 4 s) when the database connection is lost.
@@ -48,3 +48,20 @@ def monthly_digest() -> int:
     """Monthly (beat): tell every enterprise last month's new negative cases and the countries at
     level 3 or 4, once a month however often it runs."""
     return cases.monthly_digest_send()
+
+
+@shared_task(name="risk.rollcall_remind", **RETRY)
+def rollcall_remind(rollcall_id: int) -> int:
+    """After a roll-call opens: ask the organisations with projects in it to report (the first
+    interval's reminder; a second run asks nobody again)."""
+    from .models import RollCall
+
+    rollcall = RollCall.objects.filter(pk=rollcall_id).select_related("bulletin").first()
+    return rollcalls.rollcall_remind(rollcall=rollcall) if rollcall is not None else 0
+
+
+@shared_task(name="risk.rollcalls_remind", **RETRY)
+def rollcalls_remind() -> dict:
+    """Every 15 minutes (beat): close the roll-calls whose window ended (freezing their
+    figures) and remind the silent organisations of the open ones, once per interval."""
+    return rollcalls.rollcalls_remind()

@@ -77,3 +77,42 @@ class FollowForm(forms.Form):
     category = forms.ChoiceField(
         label=_("通报类别"), choices=[("", _("全部类别")), *BulletinCategory.choices], required=False
     )
+
+
+class RollCallForm(forms.Form):
+    """An official starts a roll-call by hand: what, where, the window, how often to remind."""
+
+    title = forms.CharField(label=_("标题"), max_length=200, required=False)
+    countries = forms.ModelMultipleChoiceField(
+        label=_("国家和地区"),
+        queryset=Country.objects.order_by("region", "code"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    severity = forms.ChoiceField(
+        label=_("严重程度"),
+        choices=[("", "---------"), ("severe", _("严重")), ("extreme", _("极端"))],
+        required=False,
+    )
+    starts_at = forms.DateTimeField(label=_("开始时间"), required=False, widget=DATETIME, help_text=_("不填则为现在。"))
+    ends_at = forms.DateTimeField(label=_("截止时间"), required=False, widget=DATETIME)
+    remind_every_hours = forms.IntegerField(
+        label=_("提醒间隔（小时）"),
+        required=False,
+        help_text=_("未报备的单位每隔多久提醒一次；不填则极端级别 2 小时、严重级别 12 小时。"),
+    )
+
+
+class ReportForm(forms.Form):
+    """One project's report in a roll-call (shape only: risk.rollcalls.report_check has the rules)."""
+
+    project = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label=_("人员安全情况"),
+        choices=[("", "---------"), ("safe", _("平安")), ("affected", _("受影响")), ("unreachable", _("失联"))],
+        required=False,
+    )
+    injured = forms.IntegerField(label=_("受伤人数"), required=False)
+    missing = forms.IntegerField(label=_("失联人数"), required=False)
+    evacuated = forms.IntegerField(label=_("撤离人数"), required=False)
+    note = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import case_views, country_views, feeds, views
+from . import case_views, country_views, feeds, rollcall_views, views
 
 app_name = "risk"
 urlpatterns = [
@@ -21,6 +21,11 @@ urlpatterns = [
     path("bulletins/<int:pk>/publish/", views.BulletinPublishView.as_view(), name="bulletin_publish"),
     path("bulletins/<int:pk>/cancel/", views.BulletinCancelView.as_view(), name="bulletin_cancel"),
     path("bulletins/<int:pk>/dispatch/", views.DispatchView.as_view(), name="dispatch"),
+    path("rollcalls/", rollcall_views.RollCallListView.as_view(), name="rollcalls"),
+    path("rollcalls/new/", rollcall_views.RollCallStartView.as_view(), name="rollcall_start"),
+    path("rollcalls/<int:pk>/", rollcall_views.RollCallDetailView.as_view(), name="rollcall"),
+    path("rollcalls/<int:pk>/close/", rollcall_views.RollCallCloseView.as_view(), name="rollcall_close"),
+    path("rollcalls/<int:pk>/export.xlsx", rollcall_views.rollcall_export, name="rollcall_export"),
     path("feed.atom", feeds.BulletinFeed(), name="feed"),
     path("follows/", views.FollowsView.as_view(), name="follows"),
     path("follows/<int:pk>/delete/", views.FollowDeleteView.as_view(), name="follow_delete"),

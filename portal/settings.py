@@ -293,6 +293,9 @@ SPECTACULAR_SETTINGS = {
         "BulletinSeverityEnum": "risk.choices.Severity",
         "BulletinUrgencyEnum": "risk.choices.Urgency",
         "BulletinCertaintyEnum": "risk.choices.Certainty",
+        # Safety roll-calls: the roll-call's status, and each project's reported one.
+        "RollCallStatusEnum": "risk.choices.RollCallStatus",
+        "SafetyStatusEnum": "risk.choices.SafetyStatus",
         # Training sessions and matchmaking events share the publication status.
         "PublishStatusEnum": "portal.choices.PublishStatus",
         # Project.sector and a matchmaking event's sectors.

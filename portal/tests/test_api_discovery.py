@@ -85,6 +85,7 @@ REGISTERED = [
     "risk/cases",
     "risk/bulletins",
     "risk/follows",
+    "risk/rollcalls",
 ]
 # The API root lists the collections: a certificate is reached from its application (no list),
 # a project's supply chain from its project.

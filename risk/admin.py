@@ -14,6 +14,9 @@ from .models import (
     ReferenceRating,
     ReferenceRatingChange,
     RiskBulletin,
+    RollCall,
+    RollCallEntry,
+    RollCallReport,
 )
 
 
@@ -77,3 +80,29 @@ class FollowAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "country", "category", "created_at"]
     list_filter = ["category"]
     list_select_related = ["user", "country"]
+
+
+@admin.register(RollCall)
+class RollCallAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Roll-calls are opened, reported on and closed on the pages and the API (the services
+    keep every report and freeze the figures); the admin reads them."""
+
+    list_display = ["title", "severity", "status", "starts_at", "ends_at", "opened_by", "closed_at"]
+    list_filter = ["status", "severity"]
+    search_fields = ["title"]
+    list_select_related = ["opened_by"]
+
+
+@admin.register(RollCallEntry)
+class RollCallEntryAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["rollcall", "organization", "project", "status", "injured", "missing", "reported_at"]
+    list_filter = ["status"]
+    search_fields = ["organization__name", "project__name"]
+    list_select_related = ["rollcall", "organization", "project"]
+
+
+@admin.register(RollCallReport)
+class RollCallReportAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["entry", "status", "injured", "missing", "evacuated", "reported_by", "reported_at"]
+    list_filter = ["status"]
+    list_select_related = ["entry", "reported_by"]

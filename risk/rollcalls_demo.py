@@ -6,15 +6,17 @@ bypass: the official's board shows it first, as silent.
 
 The demo publishes its bulletins without the workflow (risk/demo.py), so the roll-call is opened
 here, once, with `rollcalls.rollcall_open_for_bulletin` as publishing would; the reports go
-through `rollcalls.rollcall_report` as the enterprise's would. Idempotent: the roll-call's
-natural key is its bulletin, a report's is its project in the roll-call (a project already
-reported is left as it is), and nothing is reported once the roll-call has closed."""
+through `rollcalls.rollcall_report` as the enterprise's would, and the organisations still silent
+are asked at once (`rollcalls.rollcall_remind`, as risk/demo.py alerts the bulletins' readers
+without a worker). Idempotent: the roll-call's natural key is its bulletin, a report's is its
+project in the roll-call (a project already reported is left as it is), the ask's is the
+reminder interval's dedupe key, and nothing is reported once the roll-call has closed."""
 
 from __future__ import annotations
 
 from .choices import SafetyStatus
 from .models import RiskBulletin, RollCall, RollCallEntry
-from .rollcalls import rollcall_open_for_bulletin, rollcall_report
+from .rollcalls import rollcall_open_for_bulletin, rollcall_remind, rollcall_report
 
 BULLETIN = "肯尼亚内罗毕抗议活动安全提醒"  # risk/demo.py BULLETINS: severe, Kenya
 
@@ -53,5 +55,6 @@ def seed(*, accounts, stdout) -> None:
             continue
         rollcall_report(actor=accounts.users[org_key], rollcall=rollcall, project_id=entry.project_id, data=report)
         reported += 1
+    rollcall_remind(rollcall=rollcall)  # the silent are asked now, without a worker
     projects = RollCallEntry.objects.filter(rollcall=rollcall).count()
-    stdout.write(f"  risk: a roll-call over {projects} projects in Kenya, {reported} reports sent now")
+    stdout.write(f"risk: the Kenya roll-call over {projects} projects, {reported} reports sent now")

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent, Notification, User
 from risk import rollcalls
 from risk.models import RiskBulletin, RollCall, RollCallEntry, RollCallReport
 
@@ -31,10 +31,10 @@ def test_seed_demo_twice_gives_the_same_roll_call_and_reports(settings):
     settings.DEBUG = True
     seed_demo()
     first = snapshot()
-    audits = AuditEvent.objects.count()
+    counts = (AuditEvent.objects.count(), Notification.objects.count())
     seed_demo()
     assert snapshot() == first
-    assert AuditEvent.objects.count() == audits
+    assert (AuditEvent.objects.count(), Notification.objects.count()) == counts
 
     severe = RiskBulletin.objects.get(title="肯尼亚内罗毕抗议活动安全提醒")
     rollcall = RollCall.objects.get()
@@ -54,6 +54,8 @@ def test_seed_demo_twice_gives_the_same_roll_call_and_reports(settings):
     assert RollCallReport.objects.count() == 2
     figures = rollcalls.figures(rollcall)
     assert (figures["organizations"], figures["silent_organizations"]) == (2, 1)
+    asked = Notification.objects.filter(dedupe_key__startswith=f"rollcall:{rollcall.pk}:")
+    assert list(asked.values_list("recipient__username", flat=True)) == ["enterprise2"]  # the silent one only
 
 
 def test_seed_demo_opens_the_roll_call_once_on_a_database_seeded_before_roll_calls(settings):

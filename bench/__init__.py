@@ -20,6 +20,9 @@ The figures (`--list` prints them):
             floors beside them: the anonymous no-op with and without the throttle (the
             difference is the throttle's cost) and the token no-op, and each list above its
             floor; Chinese search; statistics
+  rollcall  a safety roll-call over 5,000 organisations and 20,000 projects, 40% silent: the
+            official's board page (figures, first 50 organisations silent first, the pager)
+            through the test client against the same figures and page by hand in psycopg2
   suppliers the supplier directory (category + country, anonymous) against raw psycopg2 on
             20,000 suppliers; the daily certificate-expiry job over 60,000 certificates, first
             and second run of a day; the suppliers suggested for a project

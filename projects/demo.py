@@ -1,6 +1,6 @@
 """Demo projects for `manage.py seed_demo` (idempotent: update_or_create on organisation + name).
 
-Thirty projects of the two demo enterprises, a Hubei firm (湖北楚天国际工程) and a Changsha one
+Thirty-one projects of the two demo enterprises, a Hubei firm (湖北楚天国际工程) and a Changsha one
 (长沙湘江海外建设集团), in Africa, Southeast and Central Asia, the Middle East and Latin America,
 in every stage and filing status, valued in local currencies at the exchange-rate table; their
 filing history, half-yearly reports for the approved ones that are under way, embassy
@@ -100,6 +100,9 @@ PROJECTS = [
     Demo("enterprise2", "利雅得地铁站点装修工程", "Riyadh Metro Station Fit-out", "SA", "利雅得", "building",
          "subcontracting", Stage.COMPLETED, "SAR", 280_000_000, D(2021, 9, 1), D(2024, 6, 30), 65, 380,
          FilingStatus.APPROVED, "6座地铁站精装修及机电安装。"),
+    Demo("enterprise2", "内罗毕东部外环路改扩建工程", "Nairobi Eastern Bypass Upgrade", "KE", "内罗毕", "transport",
+         "epc", Stage.UNDER_CONSTRUCTION, "KES", 16_500_000_000, D(2024, 8, 1), D(2027, 3, 31), 75, 900,
+         FilingStatus.APPROVED, "外环路约27公里拓宽为双向六车道，新建互通立交2座。"),
     Demo("enterprise2", "多哈体育场周边市政工程", "Doha Stadium Precinct Works", "QA", "多哈", "municipal",
          "general_contracting", Stage.OPERATING, "QAR", 420_000_000, D(2019, 10, 1), D(2022, 8, 31), 30, 260,
          FilingStatus.APPROVED, "周边道路、景观及运营期维护。"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from portal.models import Country
 
-from . import bulletins, cases_demo
+from . import bulletins, cases_demo, rollcalls_demo
 from .choices import BulletinAction, BulletinStatus, RatingSource
 from .models import BulletinHistory, CountryRisk, CountryRiskChange, Follow, ReferenceRating, RiskBulletin
 
@@ -69,6 +69,7 @@ def seed(*, accounts, stdout) -> None:
     follows = seed_follows(accounts=accounts)  # first, so that the followers are alerted
     seeded = seed_bulletins(official=official)
     stdout.write(f"risk: {len(LEVELS)} country levels with reference ratings, {seeded} bulletins, {follows} follows")
+    rollcalls_demo.seed(accounts=accounts, stdout=stdout)  # the severe Kenya bulletin's roll-call
     cases_demo.seed(accounts=accounts, stdout=stdout)
 
 

@@ -115,7 +115,8 @@ class TalentLanguage(models.Model):
         verbose_name = _("语言能力")
         verbose_name_plural = _("语言能力")
         ordering = ["-level", "code"]
-        indexes = [models.Index(fields=["code", "level"])]
+        # The search's EXISTS on a language at a level is answered from the index alone.
+        indexes = [models.Index(fields=["code", "level", "profile"], name="talent_language_search")]
         constraints = [
             models.UniqueConstraint(fields=["profile", "code"], name="talent_language_once"),
             models.CheckConstraint(condition=Q(level__in=CefrLevel.values), name="talent_language_level_valid"),
@@ -137,7 +138,8 @@ class TalentCertificate(models.Model):
         verbose_name = _("资格证书")
         verbose_name_plural = _("资格证书")
         ordering = ["kind", "id"]
-        indexes = [models.Index(fields=["kind", "valid_until"])]
+        # The search's EXISTS on a valid certificate of a kind is answered from the index alone.
+        indexes = [models.Index(fields=["kind", "valid_until", "profile"], name="talent_certificate_search")]
 
     def __str__(self) -> str:
         return self.get_kind_display()

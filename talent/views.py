@@ -51,7 +51,8 @@ class SearchView(TalentSection, PortalView):
     def get(self, request):
         queryset = TalentProfile.objects.visible_to(request.user).active()
         filterset = TalentSearchFilterSet(request.GET, queryset=queryset, request=request)
-        ranked = selectors.with_match(selectors.list_rows(filterset.qs), filterset.criteria())
+        criteria = filterset.criteria()
+        ranked = selectors.with_match(selectors.list_rows(filterset.qs), criteria, filtered=criteria.filtered())
         page = Paginator(ranked, self.paginate_by).get_page(request.GET.get("page"))
         results = [(profile, selectors.reasons(profile)) for profile in page.object_list]
         return self.render(

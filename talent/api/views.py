@@ -44,7 +44,8 @@ class TalentProfileViewSet(ScopedModelViewSet):
         filterset = self.filterset_class(self.request.query_params, queryset=queryset, request=self.request)
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
-        return selectors.with_match(filterset.qs, filterset.criteria())
+        criteria = filterset.criteria()
+        return selectors.with_match(filterset.qs, criteria, filtered=criteria.filtered())
 
     def _reread(self, pk):
         return selectors.list_rows(TalentProfile.objects.all()).get(pk=pk)

@@ -256,3 +256,28 @@ def test_the_records_name_themselves_and_the_anonymous_see_and_change_nothing(ca
     for user in (None, AnonymousUser()):
         assert not TalentProfile.objects.visible_to(user).exists()
         assert not TalentProfile.objects.editable_by(user).exists()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"country": "KE", "language": "fr", "level": "B2", "certificate": "pmp"},
+        {"desired_country": "ET"},
+        {"country": "KE", "desired_country": "ET"},
+        {"level": "B1", "available_by": "2027-01-01"},
+        {},
+    ],
+)
+def test_the_reasons_the_filters_guarantee_rank_and_explain_as_if_computed_per_row(cast, pool, params):
+    from talent.filtersets import TalentProfileFilterSet
+
+    filterset = TalentProfileFilterSet(params, queryset=TalentProfile.objects.visible_to(cast.official))
+    assert filterset.is_valid(), filterset.errors
+    criteria = filterset.criteria()
+
+    def ranked(**kwargs):
+        return [
+            (p.pk, p.match_score, selectors.reasons(p)) for p in selectors.with_match(filterset.qs, criteria, **kwargs)
+        ]
+
+    assert ranked(filtered=criteria.filtered()) == ranked()

@@ -24,7 +24,7 @@ from portal.viewmixins import get_scoped_or_404
 from . import bulletins, selectors
 from .filtersets import BulletinPageFilterSet
 from .forms import BulletinForm, CancelForm, FollowForm
-from .models import Follow, RiskBulletin, is_publisher
+from .models import Follow, RiskBulletin, RollCall, is_publisher
 from .workflow import BULLETIN
 
 BULLETINS = RiskBulletin.objects.select_related("supersedes").prefetch_related(
@@ -74,8 +74,16 @@ class BulletinDetailView(RiskSection):
                 "updates": bulletin.updates.exclude(status="draft").order_by("published_at"),
                 "history": bulletin.history.select_related("actor"),
                 "in_force": bulletin.is_in_force(),
+                "rollcall": self._rollcall(bulletin),
             }
         )
+
+    def _rollcall(self, bulletin):
+        """The bulletin's safety roll-call, if the user may see it (officials; the organisations
+        asked to report)."""
+        if not self.request.user.is_authenticated or bulletin.status == "draft":
+            return None
+        return RollCall.objects.visible_to(self.request.user).filter(bulletin=bulletin).order_by("-id").first()
 
     def post(self, request, pk):
         """Acknowledge the alert (the inbox's service)."""

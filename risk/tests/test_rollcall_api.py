@@ -340,3 +340,20 @@ def test_a_closed_roll_call_shows_its_final_figures_and_no_forms(cast, client):
     client.force_login(cast.publisher)
     response = client.get(reverse("risk:rollcall_close", kwargs={"pk": rollcall.pk}))
     assert response.status_code == 302
+
+
+def test_the_bulletin_page_leads_those_asked_to_its_roll_call(cast, client, tasks_run_here):
+    from risk import bulletins
+
+    from .factories import BulletinFactory
+
+    ProjectFactory(organization=cast.enterprise, approved=True, country_id="KE")
+    bulletin = BulletinFactory(severity="extreme", countries=["KE"])
+    bulletins.bulletin_publish(actor=cast.publisher, bulletin=bulletin)
+    rollcall = RollCall.objects.get()
+    url = reverse("risk:bulletin", kwargs={"pk": bulletin.pk})
+    client.force_login(cast.owner)
+    body = client.get(url).content.decode()
+    assert reverse("risk:rollcall", kwargs={"pk": rollcall.pk}) in body and "报送平安报备" in body
+    client.force_login(cast.outsider)
+    assert 'data-testid="bulletin-rollcall"' not in client.get(url).content.decode()

@@ -149,6 +149,31 @@ def test_publishing_alerts_the_audience_once_and_publishing_twice_sends_nothing_
     assert Notification.objects.filter(dedupe_key=bulletin.alert_key).count() == 2
 
 
+def test_the_alert_keeps_its_audience_by_reason_as_it_was_when_it_went_out(
+    cast, django_capture_on_commit_callbacks, tasks_run_here
+):
+    ProjectFactory(organization=cast.enterprise, country_id="KH", filing_status=FilingStatus.APPROVED)
+    Follow.objects.create(user=cast.owner, country_id="KH")
+    draft = BulletinFactory()
+    assert draft.audience_counts is None
+    preview = selectors.audience_counts(draft)
+
+    bulletin = publish(cast, draft, django_capture_on_commit_callbacks)
+    bulletin.refresh_from_db()
+
+    assert bulletin.audience_counts == {
+        "by_reason": [{"reason": row["reason"], "people": row["people"]} for row in preview["by_reason"]],
+        "total": 2,
+    }
+    # A follower who comes later is counted by the preview, not in what the alert kept, even
+    # when a second run of the task (a retry) tells them.
+    Follow.objects.create(user=cast.talent, country_id="KH")
+    assert bulletins.bulletin_alert(bulletin_id=bulletin.pk) == 1
+    bulletin.refresh_from_db()
+    assert selectors.alert_audience_counts(bulletin) == preview
+    assert selectors.audience_counts(bulletin)["total"] == 3
+
+
 def test_a_severe_alert_requires_acknowledgement_and_reaches_every_channel(
     cast, django_capture_on_commit_callbacks, tasks_run_here
 ):

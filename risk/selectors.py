@@ -151,20 +151,35 @@ def alert_audience_counts(bulletin) -> dict:
 
 
 _BY_ORGANIZATION = f"""
-    SELECT a.organization_id, o.name, a.recipients, a.acknowledged, a.read
+    SELECT a.organization_id, o.name, a.recipients, a.acknowledged, a.read, a.first_id, a.last_id
     FROM (
         SELECT m.organization_id,
                COUNT(*),
                COUNT(*) FILTER (WHERE n.acknowledged_at IS NOT NULL),
-               COUNT(*) FILTER (WHERE n.read_at IS NOT NULL)
+               COUNT(*) FILTER (WHERE n.read_at IS NOT NULL),
+               MIN(n.id),
+               MAX(n.id)
         FROM {Notification._meta.db_table} n
         LEFT JOIN {Membership._meta.db_table} m ON m.user_id = n.recipient_id
         WHERE n.dedupe_key = %s
         GROUP BY m.organization_id
-    ) a (organization_id, recipients, acknowledged, read)
+    ) a (organization_id, recipients, acknowledged, read, first_id, last_id)
     LEFT JOIN {Organization._meta.db_table} o ON o.id = a.organization_id
     ORDER BY o.name, a.organization_id
 """  # noqa: S608 - table names come from the models; the key is a parameter
+
+
+def _by_organization(bulletin) -> tuple[list[dict], tuple[int, int] | None]:
+    """The rows of recipients_by_organization and the range of the alert's notification ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(_BY_ORGANIZATION, [bulletin.alert_key])
+        found = cursor.fetchall()
+    rows = [
+        {"organization_id": oid, "organization_name": name, "recipients": r, "acknowledged": ack, "read": read}
+        for oid, name, r, ack, read, _first, _last in found
+    ]
+    ids = (min(row[5] for row in found), max(row[6] for row in found)) if found else None
+    return rows, ids
 
 
 def recipients_by_organization(bulletin) -> list[dict]:
@@ -173,12 +188,22 @@ def recipients_by_organization(bulletin) -> list[dict]:
     users too and grouped by name, sorting 100,000 rows on disk (0.35 s for 100,000 recipients
     in 5,000 organisations); grouping by the membership's organisation, then naming the 5,000
     groups, takes 0.09 s."""
-    with connection.cursor() as cursor:
-        cursor.execute(_BY_ORGANIZATION, [bulletin.alert_key])
-        return [
-            {"organization_id": oid, "organization_name": name, "recipients": r, "acknowledged": ack, "read": read}
-            for oid, name, r, ack, read in cursor.fetchall()
-        ]
+    return _by_organization(bulletin)[0]
+
+
+def _deliveries(bulletin, *, recipients: int, ids: tuple[int, int] | None) -> list[dict]:
+    """The alert's deliveries by channel and status. When its notifications fill a range of ids
+    with no gap (the one INSERT ... SELECT of notify_audience, unless another insert interleaved)
+    the deliveries of that range are exactly the alert's, read without joining the
+    notifications (70 ms of a 120,000-delivery alert's 90)."""
+    if ids is None:
+        return []
+    deliveries = Delivery.objects.all()
+    if ids[1] - ids[0] + 1 == recipients:
+        deliveries = deliveries.filter(notification_id__gte=ids[0], notification_id__lte=ids[1])
+    else:
+        deliveries = deliveries.filter(notification__dedupe_key=bulletin.alert_key)
+    return list(deliveries.values("channel", "status").annotate(count=Count("id")).order_by("channel", "status"))
 
 
 def is_silent(row: dict) -> bool:
@@ -194,23 +219,18 @@ def silent_organizations(bulletin) -> list[dict]:
 def dispatch_summary(bulletin) -> dict:
     """What the dispatch view shows: recipients (acknowledged, read), deliveries by channel and
     status, and the organisations with their acknowledgements, silent ones first (then by name),
-    for the views to page. Two queries: the totals are the sums of the organisations' rows
-    rather than a second pass over the alert's notifications."""
-    rows = list(recipients_by_organization(bulletin))
-    deliveries = list(
-        Delivery.objects.filter(notification__dedupe_key=bulletin.alert_key)
-        .values("channel", "status")
-        .annotate(count=Count("id"))
-        .order_by("channel", "status")
-    )
+    for the views to page. At most two queries: the totals are the sums of the organisations'
+    rows rather than a second pass over the alert's notifications; no deliveries without them."""
+    rows, ids = _by_organization(bulletin)
+    recipients = sum(row["recipients"] for row in rows)
     silent = [row for row in rows if is_silent(row)]
     return {
-        "recipients": sum(row["recipients"] for row in rows),
+        "recipients": recipients,
         "acknowledged": sum(row["acknowledged"] for row in rows),
         "read": sum(row["read"] for row in rows),
         "requires_ack": bulletin.requires_ack,
         "ack_deadline": bulletin.ack_deadline,
-        "deliveries": deliveries,
+        "deliveries": _deliveries(bulletin, recipients=recipients, ids=ids),
         "organizations": silent + [row for row in rows if not is_silent(row)],
         "silent": silent,
     }

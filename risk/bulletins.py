@@ -251,12 +251,19 @@ def _title(bulletin: RiskBulletin) -> Localized:
     return Localized(bulletin.title, bulletin.title_en)
 
 
+@transaction.atomic
 def bulletin_alert(*, bulletin_id: int) -> int:
     """Alert the audience of a published bulletin (idempotent: the dedupe key is the bulletin's,
-    so a second run tells nobody). A minor update alerts no one. Returns the notifications made."""
+    so a second run tells nobody). A minor update alerts no one. The audience is counted by
+    reason in the same transaction and kept on the bulletin (`audience_counts`, the first run's),
+    so that the dispatch view, refreshed every 10 seconds, need not recount it. Returns the
+    notifications made."""
     bulletin = RiskBulletin.objects.filter(pk=bulletin_id, status=BulletinStatus.PUBLISHED).first()
     if bulletin is None or bulletin.minor_update:
         return 0
+    counting = bulletin.audience_counts is None
+    if counting:
+        by_reason = selectors.audience_figures(bulletin, total=0)["by_reason"]
     severity = Localized(str(Severity(bulletin.severity).label), _english(Severity(bulletin.severity).label))
     if bulletin.supersedes_id:
         title = Message(gettext_noop("风险预警（更新）：%(title)s"), title=_title(bulletin))
@@ -270,7 +277,7 @@ def bulletin_alert(*, bulletin_id: int) -> int:
         if bulletin.requires_ack
         else "",
     )
-    return notify_audience(
+    created = notify_audience(
         recipients=selectors.audience(bulletin),
         kind=NotificationKind.RISK_ALERT,
         title=title,
@@ -279,6 +286,14 @@ def bulletin_alert(*, bulletin_id: int) -> int:
         requires_ack=bulletin.requires_ack,
         dedupe_key=bulletin.alert_key,
     )
+    if counting:
+        # The distinct total is everyone told, read off the index of the dedupe key rather than
+        # a second resolution of the audience.
+        total = Notification.objects.filter(dedupe_key=bulletin.alert_key).count()
+        RiskBulletin.objects.filter(pk=bulletin.pk, audience_counts__isnull=True).update(
+            audience_counts={"by_reason": by_reason, "total": total}
+        )
+    return created
 
 
 def _english(label) -> str:

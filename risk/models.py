@@ -300,6 +300,10 @@ class RiskBulletin(models.Model):
     cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("被取代时间"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("催办时间"), null=True, blank=True)
+    # Who the alert reached, by reason, counted when it went out (risk.bulletins.bulletin_alert):
+    # {"by_reason": [{"reason": ..., "people": ...}], "total": ...}. The dispatch view shows it
+    # instead of recounting the audience's subqueries on every refresh; None before the alert.
+    audience_counts = models.JSONField(_("预警受众人数"), null=True, blank=True, editable=False)
 
     objects = BulletinQuerySet.as_manager()
 

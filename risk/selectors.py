@@ -3,7 +3,9 @@
 - `upcoming_trainings(country)`: published trainings still to come that name the country, on the
   session or on one of its agenda items.
 - `audience_by_reason(bulletin)`, `audience(bulletin)`, `audience_counts(bulletin)`: who a
-  bulletin reaches, as querysets of users (set-based; each person once in `audience`).
+  bulletin reaches, as querysets of users (set-based; each person once in `audience`), and
+  how many (one query).
+- `alert_audience_counts(bulletin)`: the same counts as stored when the alert went out.
 - `dispatch_summary(bulletin)`, `silent_organizations(bulletin)`: how its alert is going.
 - `talents_with_experience(country)`: how many active profiles of the talent pool have overseas
   experience there (the country page shows the number).
@@ -12,7 +14,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from portal.choices import OrganizationKind
@@ -108,65 +111,126 @@ def audience(bulletin) -> QuerySet:
 
 
 def audience_counts(bulletin) -> dict:
-    """For the preview: people by reason (a person may count under several) and the distinct
-    total. One COUNT per reason and one for the total."""
+    """For the preview: people by reason (a person may count under several, each reason with
+    its label) and the distinct total. One query (audience_figures)."""
+    return labelled(audience_figures(bulletin))
+
+
+def audience_figures(bulletin, *, total: int | None = None) -> dict:
+    """`audience_counts` without the labels, as stored on the bulletin when its alert goes out:
+    one COUNT per reason, and one for the distinct total unless it is given (the alert knows
+    it: the people it told). A single pass over the users counting each reason with a FILTER
+    was tried and was slower: 1.3 s on an audience of 100,000 where the separate COUNTs take
+    0.3 s."""
     by_reason = audience_by_reason(bulletin)
     return {
-        "by_reason": [
-            {"reason": reason, "label": str(AudienceReason(reason).label), "people": users.count()}
-            for reason, users in by_reason.items()
-        ],
-        "total": audience(bulletin).count(),
+        "by_reason": [{"reason": str(reason), "people": users.count()} for reason, users in by_reason.items()],
+        "total": audience(bulletin).count() if total is None else total,
     }
 
 
-def recipients_by_organization(bulletin) -> QuerySet:
+def labelled(counts: dict) -> dict:
+    """Counts by reason (as stored on the bulletin: reasons and numbers) with each reason's
+    label in the language of the request."""
+    return {
+        "by_reason": [
+            {"reason": row["reason"], "label": str(AudienceReason(row["reason"]).label), "people": row["people"]}
+            for row in counts["by_reason"]
+        ],
+        "total": counts["total"],
+    }
+
+
+def alert_audience_counts(bulletin) -> dict:
+    """Who the bulletin's alert reached, by reason, as counted when it went out (stored on the
+    bulletin by bulletin_alert, so that the dispatch view does not recount the audience on every
+    refresh); counted now for a bulletin not alerted (yet), as the preview does."""
+    if bulletin.audience_counts:
+        return labelled(bulletin.audience_counts)
+    return audience_counts(bulletin)
+
+
+_BY_ORGANIZATION = f"""
+    SELECT a.organization_id, o.name, a.recipients, a.acknowledged, a.read, a.first_id, a.last_id
+    FROM (
+        SELECT m.organization_id,
+               COUNT(*),
+               COUNT(*) FILTER (WHERE n.acknowledged_at IS NOT NULL),
+               COUNT(*) FILTER (WHERE n.read_at IS NOT NULL),
+               MIN(n.id),
+               MAX(n.id)
+        FROM {Notification._meta.db_table} n
+        LEFT JOIN {Membership._meta.db_table} m ON m.user_id = n.recipient_id
+        WHERE n.dedupe_key = %s
+        GROUP BY m.organization_id
+    ) a (organization_id, recipients, acknowledged, read, first_id, last_id)
+    LEFT JOIN {Organization._meta.db_table} o ON o.id = a.organization_id
+    ORDER BY o.name, a.organization_id
+"""  # noqa: S608 - table names come from the models; the key is a parameter
+
+
+def _by_organization(bulletin) -> tuple[list[dict], tuple[int, int] | None]:
+    """The rows of recipients_by_organization and the range of the alert's notification ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(_BY_ORGANIZATION, [bulletin.alert_key])
+        found = cursor.fetchall()
+    rows = [
+        {"organization_id": oid, "organization_name": name, "recipients": r, "acknowledged": ack, "read": read}
+        for oid, name, r, ack, read, _first, _last in found
+    ]
+    ids = (min(row[5] for row in found), max(row[6] for row in found)) if found else None
+    return rows, ids
+
+
+def recipients_by_organization(bulletin) -> list[dict]:
     """The alert's recipients grouped by organisation (None for people without one), with how
-    many acknowledged and read it; one query."""
-    return (
-        Notification.objects.filter(dedupe_key=bulletin.alert_key)
-        .values(
-            organization_id=F("recipient__membership__organization_id"),
-            organization_name=F("recipient__membership__organization__name"),
-        )
-        .annotate(
-            recipients=Count("id"),
-            acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
-            read=Count("id", filter=Q(read_at__isnull=False)),
-        )
-        .order_by("organization_name", "organization_id")
-    )
+    many acknowledged and read it, by name; one query. In SQL of its own: the ORM joined the
+    users too and grouped by name, sorting 100,000 rows on disk (0.35 s for 100,000 recipients
+    in 5,000 organisations); grouping by the membership's organisation, then naming the 5,000
+    groups, takes 0.09 s."""
+    return _by_organization(bulletin)[0]
+
+
+def _deliveries(bulletin, *, recipients: int, ids: tuple[int, int] | None) -> list[dict]:
+    """The alert's deliveries by channel and status. When its notifications fill a range of ids
+    with no gap (the one INSERT ... SELECT of notify_audience, unless another insert interleaved)
+    the deliveries of that range are exactly the alert's, read without joining the
+    notifications (70 ms of a 120,000-delivery alert's 90)."""
+    if ids is None:
+        return []
+    deliveries = Delivery.objects.all()
+    if ids[1] - ids[0] + 1 == recipients:
+        deliveries = deliveries.filter(notification_id__gte=ids[0], notification_id__lte=ids[1])
+    else:
+        deliveries = deliveries.filter(notification__dedupe_key=bulletin.alert_key)
+    return list(deliveries.values("channel", "status").annotate(count=Count("id")).order_by("channel", "status"))
+
+
+def is_silent(row: dict) -> bool:
+    """An organisation told of the alert none of whose members acknowledged it."""
+    return row["organization_id"] is not None and row["acknowledged"] == 0
 
 
 def silent_organizations(bulletin) -> list[dict]:
     """Organisations told of the alert none of whose members acknowledged it."""
-    return [
-        row
-        for row in recipients_by_organization(bulletin)
-        if row["organization_id"] is not None and row["acknowledged"] == 0
-    ]
+    return [row for row in recipients_by_organization(bulletin) if is_silent(row)]
 
 
 def dispatch_summary(bulletin) -> dict:
     """What the dispatch view shows: recipients (acknowledged, read), deliveries by channel and
-    status, and the organisations with their acknowledgements. Four queries."""
-    totals = Notification.objects.filter(dedupe_key=bulletin.alert_key).aggregate(
-        recipients=Count("id"),
-        acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
-        read=Count("id", filter=Q(read_at__isnull=False)),
-    )
-    deliveries = list(
-        Delivery.objects.filter(notification__dedupe_key=bulletin.alert_key)
-        .values("channel", "status")
-        .annotate(count=Count("id"))
-        .order_by("channel", "status")
-    )
-    organizations = list(recipients_by_organization(bulletin))
+    status, and the organisations with their acknowledgements, silent ones first (then by name),
+    for the views to page. At most two queries: the totals are the sums of the organisations'
+    rows rather than a second pass over the alert's notifications; no deliveries without them."""
+    rows, ids = _by_organization(bulletin)
+    recipients = sum(row["recipients"] for row in rows)
+    silent = [row for row in rows if is_silent(row)]
     return {
-        **totals,
+        "recipients": recipients,
+        "acknowledged": sum(row["acknowledged"] for row in rows),
+        "read": sum(row["read"] for row in rows),
         "requires_ack": bulletin.requires_ack,
         "ack_deadline": bulletin.ack_deadline,
-        "deliveries": deliveries,
-        "organizations": organizations,
-        "silent": [r for r in organizations if r["organization_id"] is not None and r["acknowledged"] == 0],
+        "deliveries": _deliveries(bulletin, recipients=recipients, ids=ids),
+        "organizations": silent + [row for row in rows if not is_silent(row)],
+        "silent": silent,
     }

@@ -9,6 +9,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -234,11 +235,12 @@ class BulletinCancelView(RiskSection):
 
 
 class DispatchView(RiskSection):
-    """How the alert is going, refreshed by risk/js/dispatch.js; `?format=csv` exports the silent
-    organisations."""
+    """How the alert is going, refreshed by risk/js/dispatch.js (the reload keeps `?page=`); the
+    organisations are paged, silent ones first; `?format=csv` exports every silent one."""
 
     template_name = "risk/bulletins/dispatch.html"
     login_required = True
+    organizations_per_page = 50
 
     def get(self, request, pk):
         bulletin = publisher_bulletin(request, pk)
@@ -246,10 +248,12 @@ class DispatchView(RiskSection):
         if request.GET.get("format") == "csv":
             return silent_csv(bulletin, summary["silent"])
         deadline = bulletin.ack_deadline
+        page = Paginator(summary["organizations"], self.organizations_per_page).get_page(request.GET.get("page"))
         return self.render(
             {
                 "bulletin": bulletin,
                 "summary": summary,
+                "page_obj": page,
                 "live": bulletin.status == "published" and (deadline is None or deadline > timezone.now()),
             }
         )

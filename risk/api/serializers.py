@@ -237,8 +237,12 @@ class DispatchSerializer(serializers.Serializer):
     ack_deadline = serializers.DateTimeField(allow_null=True)
     recipients_by_reason = AudienceReasonSerializer(many=True)
     deliveries = DeliveryCountSerializer(many=True)
-    organizations = OrganizationAckSerializer(many=True)
-    silent = OrganizationAckSerializer(many=True)
+    organizations = OrganizationAckSerializer(many=True, help_text="One page (`?page=`), silent ones first.")
+    organizations_count = serializers.IntegerField(help_text="Organisations told, on every page.")
+    organizations_next = serializers.CharField(allow_null=True, help_text="The next page of `organizations`.")
+    organizations_previous = serializers.CharField(allow_null=True)
+    silent = OrganizationAckSerializer(many=True, help_text="The silent organisations of this page.")
+    silent_count = serializers.IntegerField(help_text="Organisations none of whose members acknowledged.")
 
 
 class FollowSerializer(ServiceCheckMixin, serializers.ModelSerializer):

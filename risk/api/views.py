@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -121,6 +121,8 @@ class BulletinViewSet(
             queryset = queryset.prefetch_related(
                 Prefetch("history", queryset=BulletinHistory.objects.select_related("actor"))
             )
+        elif self.action == "dispatch_progress":
+            queryset = queryset.prefetch_related(None)  # the bulletin's own fields are enough
         return queryset
 
     def get_serializer_class(self):
@@ -166,7 +168,13 @@ class BulletinViewSet(
         distinct total, each told once."""
         return Response(PreviewSerializer(selectors.audience_counts(self.get_object())).data)
 
-    @extend_schema(responses=DispatchSerializer)
+    @extend_schema(
+        responses=DispatchSerializer,
+        parameters=[
+            OpenApiParameter("page", int, description="The page of `organizations` (silent ones first)."),
+            OpenApiParameter("page_size", int, description="Organisations a page (default 50, at most 200)."),
+        ],
+    )
     @action(
         detail=True,
         methods=["get"],
@@ -175,11 +183,23 @@ class BulletinViewSet(
         permission_classes=[permissions.IsAuthenticated],
     )
     def dispatch_progress(self, request, pk=None):
-        """How the alert is going: recipients, deliveries by channel and status, acknowledgements
-        by organisation, and the organisations still silent."""
+        """How the alert is going: recipients (by reason, as counted when the alert went out),
+        deliveries by channel and status, and a page of the organisations with their
+        acknowledgements, silent ones first (`organizations_next` follows the pages; the page
+        `/risk/bulletins/{id}/dispatch/?format=csv` exports every silent organisation)."""
         bulletin = self.get_object()
         summary = selectors.dispatch_summary(bulletin)
-        summary["recipients_by_reason"] = selectors.audience_counts(bulletin)["by_reason"]
+        pages = PagePagination()
+        organizations = pages.paginate_queryset(summary["organizations"], request, view=self)
+        summary.update(
+            recipients_by_reason=selectors.alert_audience_counts(bulletin)["by_reason"],
+            organizations=organizations,
+            organizations_count=len(summary["organizations"]),
+            organizations_next=pages.get_next_link(),
+            organizations_previous=pages.get_previous_link(),
+            silent_count=len(summary["silent"]),
+            silent=[row for row in organizations if selectors.is_silent(row)],
+        )
         return Response(DispatchSerializer(summary).data)
 
 

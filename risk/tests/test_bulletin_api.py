@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Notification
+from portal.services import notification_acknowledge
 from portal.testing.api import APIMatrix
 from portal.testing.cast import roles
 from projects.choices import FilingStatus
 from projects.tests.factories import ProjectFactory
+from risk import bulletins
 from risk.models import Follow, RiskBulletin
 
 from .factories import BulletinFactory
@@ -175,6 +177,34 @@ def test_a_publisher_drafts_previews_publishes_and_follows_the_dispatch(
     assert dispatch["organizations"][0]["organization_name"] == cast.enterprise.name
     assert dispatch["silent"] == []
     assert {d["channel"] for d in dispatch["deliveries"]} == {"email"}
+
+
+def test_the_dispatch_pages_the_organisations_silent_first(
+    cast, api, django_capture_on_commit_callbacks, tasks_run_here, django_assert_max_num_queries
+):
+    ProjectFactory(organization=cast.enterprise, country_id="KH", filing_status=FilingStatus.APPROVED)
+    ProjectFactory(organization=cast.outsider_org, country_id="KH", filing_status=FilingStatus.APPROVED)
+    bulletin = BulletinFactory(severity="severe")
+    with django_capture_on_commit_callbacks(execute=True):
+        bulletins.bulletin_publish(actor=cast.publisher, bulletin=bulletin)
+    note = Notification.objects.get(recipient=cast.owner, dedupe_key=bulletin.alert_key)
+    notification_acknowledge(notification=note, actor=cast.owner)
+    url = reverse("api:risk-bulletin-dispatch", kwargs={"pk": bulletin.pk})
+    api.as_user(cast.publisher)
+
+    first = api.get(url, {"page_size": 1}).json()
+    second = api.get(first["organizations_next"]).json()
+
+    assert (first["organizations_count"], first["silent_count"], first["recipients"]) == (2, 1, 3)
+    assert [o["organization_name"] for o in first["organizations"]] == [cast.outsider_org.name]
+    assert first["silent"] == first["organizations"] and first["organizations_previous"] is None
+    assert [o["organization_name"] for o in second["organizations"]] == [cast.enterprise.name]
+    assert second["silent"] == [] and second["organizations_next"] is None
+    assert {r["reason"]: r["people"] for r in first["recipients_by_reason"]}["project"] == 3
+    # The counts by reason are the alert's: the audience is not recounted on every refresh.
+    with django_assert_max_num_queries(7):
+        assert api.get(url).status_code == 200
+    assert api.get(url, {"page": 9}).status_code == 404
 
 
 def test_an_update_is_posted_as_a_draft_naming_the_published_bulletin(cast, api):

@@ -13,12 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Notification
+from portal.services import notification_acknowledge
 from portal.testing.cast import roles
+from portal.testing.factories import OrganizationFactory, member
 from portal.testing.pages import DONE, LOGIN, REFUSED, PageMatrix
 from projects.choices import FilingStatus
 from projects.tests.factories import ProjectFactory
 from risk import bulletins
 from risk.models import BulletinHistory, Follow, RiskBulletin
+from risk.views import DispatchView
 
 from .factories import BulletinFactory
 
@@ -189,6 +192,35 @@ def test_the_silent_organisations_export(cast, client, django_capture_on_commit_
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1] == [cast.enterprise.name, "2", "0", "0"]
+
+
+def test_the_dispatch_page_pages_the_organisations_silent_first_and_the_export_lists_every_silent_one(
+    cast, client, django_capture_on_commit_callbacks, tasks_run_here, monkeypatch
+):
+    ProjectFactory(organization=cast.enterprise, country_id="KH", filing_status=FilingStatus.APPROVED)
+    ProjectFactory(organization=cast.outsider_org, country_id="KH", filing_status=FilingStatus.APPROVED)
+    other = OrganizationFactory(name="孝感海外工程有限公司")
+    member(other)
+    ProjectFactory(organization=other, country_id="KH", filing_status=FilingStatus.APPROVED)
+    bulletin = BulletinFactory(severity="severe")
+    with django_capture_on_commit_callbacks(execute=True):
+        bulletins.bulletin_publish(actor=cast.publisher, bulletin=bulletin)
+    note = Notification.objects.get(recipient=cast.outsider, dedupe_key=bulletin.alert_key)
+    notification_acknowledge(notification=note, actor=cast.outsider)
+    monkeypatch.setattr(DispatchView, "organizations_per_page", 2)
+    client.force_login(cast.publisher)
+    url = reverse("risk:dispatch", kwargs={"pk": bulletin.pk})
+
+    first, second = client.get(url), client.get(url, {"page": 2})
+
+    silent = sorted([cast.enterprise.name, other.name])
+    assert [o["organization_name"] for o in first.context["page_obj"]] == silent
+    assert [o["organization_name"] for o in second.context["page_obj"]] == [cast.outsider_org.name]
+    assert first.context["summary"]["recipients"] == 4 and 'rel="next"' in first.content.decode()
+    assert 'data-testid="organizations-count"' in first.content.decode()
+    monkeypatch.setattr(DispatchView, "organizations_per_page", 1)
+    rows = list(csv.reader(io.StringIO(client.get(url, {"format": "csv"}).content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == silent
 
 
 def test_the_list_shows_bulletins_in_force_and_drafts_to_publishers_only(cast, client, django_assert_num_queries):

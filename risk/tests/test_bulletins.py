@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from portal.choices import MembershipRole, OrganizationKind
-from portal.models import Notification
+from portal.models import Delivery, Notification
 from portal.services import notification_acknowledge
 from portal.testing.factories import OrganizationFactory, member
 from projects.choices import FilingStatus, Stage
@@ -147,6 +147,53 @@ def test_publishing_alerts_the_audience_once_and_publishing_twice_sends_nothing_
         publish(cast, bulletin, django_capture_on_commit_callbacks)
     assert bulletins.bulletin_alert(bulletin_id=bulletin.pk) == 0
     assert Notification.objects.filter(dedupe_key=bulletin.alert_key).count() == 2
+
+
+def test_the_alert_keeps_its_audience_by_reason_as_it_was_when_it_went_out(
+    cast, django_capture_on_commit_callbacks, tasks_run_here
+):
+    ProjectFactory(organization=cast.enterprise, country_id="KH", filing_status=FilingStatus.APPROVED)
+    Follow.objects.create(user=cast.owner, country_id="KH")
+    draft = BulletinFactory()
+    assert draft.audience_counts is None
+    preview = selectors.audience_counts(draft)
+
+    bulletin = publish(cast, draft, django_capture_on_commit_callbacks)
+    bulletin.refresh_from_db()
+
+    assert bulletin.audience_counts == {
+        "by_reason": [{"reason": row["reason"], "people": row["people"]} for row in preview["by_reason"]],
+        "total": 2,
+    }
+    # A follower who comes later is counted by the preview, not in what the alert kept, even
+    # when a second run of the task (a retry) tells them.
+    Follow.objects.create(user=cast.talent, country_id="KH")
+    assert bulletins.bulletin_alert(bulletin_id=bulletin.pk) == 1
+    bulletin.refresh_from_db()
+    assert selectors.alert_audience_counts(bulletin) == preview
+    assert selectors.audience_counts(bulletin)["total"] == 3
+
+
+def test_the_dispatch_counts_the_alerts_deliveries_only_even_when_another_notification_came_between(cast):
+    bulletin = BulletinFactory(status="published")
+
+    def note(user, key, channels):
+        made = Notification.objects.create(recipient=user, kind="risk_alert", title="t", dedupe_key=key)
+        for channel in channels:
+            Delivery.objects.create(notification=made, channel=channel)
+
+    note(cast.owner, bulletin.alert_key, ["email"])
+    note(cast.owner, "something-else", ["email", "webhook"])  # its id falls between the alert's
+    note(cast.colleague, bulletin.alert_key, ["email", "webhook"])
+    assert [(d["channel"], d["count"]) for d in selectors.dispatch_summary(bulletin)["deliveries"]] == [
+        ("email", 2),
+        ("webhook", 1),
+    ]
+    note(cast.outsider, bulletin.alert_key, ["email"])  # no gap left after the last one
+    Notification.objects.filter(dedupe_key="something-else").delete()
+    summary = selectors.dispatch_summary(bulletin)
+    assert summary["recipients"] == 3
+    assert [(d["channel"], d["count"]) for d in summary["deliveries"]] == [("email", 3), ("webhook", 1)]
 
 
 def test_a_severe_alert_requires_acknowledgement_and_reaches_every_channel(

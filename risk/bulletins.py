@@ -227,7 +227,9 @@ def bulletin_cancel(*, actor: User, bulletin: RiskBulletin, reason: str = "") ->
 def _enqueue(what: str, *args) -> None:
     from . import tasks
 
-    {"alert": tasks.bulletin_alert, "cancelled": tasks.bulletin_cancelled}[what].delay(*args)
+    {"alert": tasks.bulletin_alert, "cancelled": tasks.bulletin_cancelled, "count": tasks.bulletin_count_audience}[
+        what
+    ].delay(*args)
 
 
 def bulletin_cancelled_notify(*, bulletin_id: int) -> int:
@@ -254,16 +256,13 @@ def _title(bulletin: RiskBulletin) -> Localized:
 @transaction.atomic
 def bulletin_alert(*, bulletin_id: int) -> int:
     """Alert the audience of a published bulletin (idempotent: the dedupe key is the bulletin's,
-    so a second run tells nobody). A minor update alerts no one. The audience is counted by
-    reason in the same transaction and kept on the bulletin (`audience_counts`, the first run's),
-    so that the dispatch view, refreshed every 10 seconds, need not recount it. Returns the
-    notifications made."""
+    so a second run tells nobody). A minor update alerts no one. Once the alert is committed a
+    task counts its audience by reason and keeps it on the bulletin (`bulletin_audience_count`),
+    so that the dispatch view, refreshed every 10 seconds, need not recount it; the alert itself
+    does not wait for the counting. Returns the notifications made."""
     bulletin = RiskBulletin.objects.filter(pk=bulletin_id, status=BulletinStatus.PUBLISHED).first()
     if bulletin is None or bulletin.minor_update:
         return 0
-    counting = bulletin.audience_counts is None
-    if counting:
-        by_reason = selectors.audience_figures(bulletin, total=0)["by_reason"]
     severity = Localized(str(Severity(bulletin.severity).label), _english(Severity(bulletin.severity).label))
     if bulletin.supersedes_id:
         title = Message(gettext_noop("风险预警（更新）：%(title)s"), title=_title(bulletin))
@@ -286,14 +285,27 @@ def bulletin_alert(*, bulletin_id: int) -> int:
         requires_ack=bulletin.requires_ack,
         dedupe_key=bulletin.alert_key,
     )
-    if counting:
-        # The distinct total is everyone told, read off the index of the dedupe key rather than
-        # a second resolution of the audience.
-        total = Notification.objects.filter(dedupe_key=bulletin.alert_key).count()
+    if bulletin.audience_counts is None:
+        transaction.on_commit(lambda: _enqueue("count", bulletin.pk), robust=True)
+    return created
+
+
+def bulletin_audience_count(*, bulletin_id: int) -> bool:
+    """After the alert: the audience by reason (a person may count under several) and the
+    distinct total, everyone told (read off the dedupe key's index rather than resolving the
+    audience again), kept on the bulletin once; later runs keep the first figures."""
+    bulletin = RiskBulletin.objects.filter(
+        pk=bulletin_id, status=BulletinStatus.PUBLISHED, audience_counts__isnull=True
+    ).first()
+    if bulletin is None:
+        return False
+    by_reason = selectors.audience_figures(bulletin, total=0)["by_reason"]
+    total = Notification.objects.filter(dedupe_key=bulletin.alert_key).count()
+    return bool(
         RiskBulletin.objects.filter(pk=bulletin.pk, audience_counts__isnull=True).update(
             audience_counts={"by_reason": by_reason, "total": total}
         )
-    return created
+    )
 
 
 def _english(label) -> str:

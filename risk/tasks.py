@@ -30,6 +30,12 @@ def bulletin_alert(bulletin_id: int) -> int:
     return bulletins.bulletin_alert(bulletin_id=bulletin_id)
 
 
+@shared_task(name="risk.bulletin_count_audience", **RETRY)
+def bulletin_count_audience(bulletin_id: int) -> bool:
+    """After an alert is committed: count its audience by reason for the dispatch view, once."""
+    return bulletins.bulletin_audience_count(bulletin_id=bulletin_id)
+
+
 @shared_task(name="risk.escalate_unacknowledged", **RETRY)
 def escalate_unacknowledged() -> int:
     """Every 15 minutes (beat): second notices to silent organisations' admins and the list of

@@ -11,13 +11,15 @@ What is timed
   alert      `risk.bulletins.bulletin_alert(bulletin_id=...)` from call to return: the audience
              resolved in the database (risk.selectors.audience), every notification written by
              one INSERT ... SELECT (`portal.services.notify_audience`, requires_ack), their
-             e-mail and webhook deliveries by another, COMMIT. The after-commit enqueue is
-             excluded (swapped for a recorder), as in `notify` and `trainings`.
+             e-mail and webhook deliveries by another, COMMIT. The after-commit enqueues (the
+             deliveries; the task that counts the audience by reason for the dispatch view)
+             are excluded (swapped for recorders), as in `notify` and `trainings`.
   reference  one psycopg2 transaction on its own connection: INSERT INTO portal_notification
              SELECT the same columns FROM the members of the organisations with an exposed
              project in the country, COMMIT: the least SQL that writes the same rows.
   dispatch   `GET /api/v1/risk/bulletins/{id}/dispatch/` as the official through DRF's
-             APIClient, after an alert of 100,000 whose deliveries are all still queued.
+             APIClient, after an alert of 100,000 whose deliveries are all still queued and
+             whose audience was counted (`bulletin_audience_count`, run as the worker would).
   drain      after the dispatch samples, DRAIN (5,000) of that alert's queued e-mail deliveries
              handed to the broker (`enqueue_deliveries`, the after-commit step of the alert) and
              drained by two real Celery worker processes (`celery -A portal worker -Q notify
@@ -158,12 +160,19 @@ def measure(ctx: Context, state: State) -> list[Row]:
         state.conn.commit()
 
     enqueued: list[list[int]] = []
-    with mock.patch.object(notifications, "enqueue_deliveries", enqueued.append):
+    counted: list[tuple] = []
+    with (
+        mock.patch.object(notifications, "enqueue_deliveries", enqueued.append),
+        mock.patch.object(bulletins, "_enqueue", lambda *args: counted.append(args)),
+    ):
         samples, ref = ctx.compare(subject, reference, reset=reset, label="bulletin alert")
         reset()
         breakdown = ctx.breakdown(subject)
         deliveries = Delivery.objects.count()
         last = RiskBulletin.objects.order_by("-pk").first()
+    # What the worker does next, outside the timing: the audience counted by reason for the view.
+    assert ("count", last.pk) in counted, counted
+    assert bulletins.bulletin_audience_count(bulletin_id=last.pk)
     url = f"/api/v1/risk/bulletins/{last.pk}/dispatch/"
 
     def dispatch() -> None:

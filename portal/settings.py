@@ -362,6 +362,10 @@ CELERY_TASK_ROUTES = {
     "risk.bulletin_alert": {"queue": "notify"},
     "risk.bulletin_cancelled": {"queue": "notify"},
     "risk.escalate_unacknowledged": {"queue": "default"},
+    # A roll-call's first ask goes with the alert; the counts for the dispatch view can wait.
+    "risk.rollcall_remind": {"queue": "notify"},
+    "risk.rollcalls_remind": {"queue": "default"},
+    "risk.bulletin_count_audience": {"queue": "default"},
     "talent.trainings_announce": {"queue": "bulk"},
     "talent.trainings_notify_change": {"queue": "bulk"},
     "talent.trainings_remind": {"queue": "default"},

@@ -151,19 +151,19 @@ def alert_audience_counts(bulletin) -> dict:
 
 
 _BY_ORGANIZATION = f"""
-    SELECT a.organization_id, o.name, a.recipients, a.acknowledged, a.read, a.first_id, a.last_id
+    SELECT a.organization_id, o.name, a.recipients, a.acknowledged, a.seen, a.first_id, a.last_id
     FROM (
-        SELECT m.organization_id,
-               COUNT(*),
-               COUNT(*) FILTER (WHERE n.acknowledged_at IS NOT NULL),
-               COUNT(*) FILTER (WHERE n.read_at IS NOT NULL),
-               MIN(n.id),
-               MAX(n.id)
+        SELECT m.organization_id AS organization_id,
+               COUNT(*) AS recipients,
+               COUNT(*) FILTER (WHERE n.acknowledged_at IS NOT NULL) AS acknowledged,
+               COUNT(*) FILTER (WHERE n.read_at IS NOT NULL) AS seen,
+               MIN(n.id) AS first_id,
+               MAX(n.id) AS last_id
         FROM {Notification._meta.db_table} n
         LEFT JOIN {Membership._meta.db_table} m ON m.user_id = n.recipient_id
         WHERE n.dedupe_key = %s
         GROUP BY m.organization_id
-    ) a (organization_id, recipients, acknowledged, read, first_id, last_id)
+    ) a
     LEFT JOIN {Organization._meta.db_table} o ON o.id = a.organization_id
     ORDER BY o.name, a.organization_id
 """  # noqa: S608 - table names come from the models; the key is a parameter

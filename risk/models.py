@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Country, ReviewHistory, ScopedQuerySet
+from portal.models import Country, OrganizationOwnedQuerySet, ReviewHistory, ScopedQuerySet
 from portal.permissions import has_agency_permission, is_official
 from projects.choices import Sector
 
@@ -418,16 +418,8 @@ class RollCallQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> RollCallQuerySet:
         if is_official(user):
             return self.all()
-        membership = user.org_membership if user is not None and user.is_authenticated else None
-        if membership is None:
-            return self.none()
-        return self.filter(
-            models.Exists(
-                RollCallEntry.objects.filter(
-                    rollcall_id=models.OuterRef("pk"), organization_id=membership.organization_id
-                )
-            )
-        )
+        rows = RollCallEntry.objects.visible_to(user).filter(rollcall_id=models.OuterRef("pk"))
+        return self.filter(models.Exists(rows))
 
     def editable_by(self, user) -> RollCallQuerySet:
         return self.all() if is_publisher(user) else self.none()
@@ -500,21 +492,8 @@ class RollCall(models.Model):
         return self.status == RollCallStatus.OPEN
 
 
-class RollCallEntryQuerySet(ScopedQuerySet):
+class RollCallEntryQuerySet(OrganizationOwnedQuerySet):
     """Officials see every row; an organisation's members see and report on their own."""
-
-    def visible_to(self, user) -> RollCallEntryQuerySet:
-        if is_official(user):
-            return self.all()
-        membership = user.org_membership if user is not None and user.is_authenticated else None
-        if membership is None:
-            return self.none()
-        return self.filter(organization_id=membership.organization_id)
-
-    def editable_by(self, user) -> RollCallEntryQuerySet:
-        if is_official(user):
-            return self.none()
-        return self.visible_to(user)
 
 
 class RollCallEntry(models.Model):
@@ -564,14 +543,13 @@ class RollCallEntry(models.Model):
         return f"{self.rollcall_id}/{self.project_id}: {self.status}"
 
 
-class RollCallReportQuerySet(ScopedQuerySet):
-    def visible_to(self, user) -> RollCallReportQuerySet:
-        if is_official(user):
-            return self.all()
-        membership = user.org_membership if user is not None and user.is_authenticated else None
-        if membership is None:
-            return self.none()
-        return self.filter(entry__organization_id=membership.organization_id)
+class RollCallReportQuerySet(OrganizationOwnedQuerySet):
+    """As the rows they were sent for: officials see all, an organisation its own."""
+
+    organization_field = "entry__organization"
+
+    def editable_by(self, user) -> RollCallReportQuerySet:
+        return self.none()  # a report is kept as it was sent
 
 
 class RollCallReport(models.Model):

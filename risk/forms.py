@@ -116,3 +116,10 @@ class ReportForm(forms.Form):
     missing = forms.IntegerField(label=_("失联人数"), required=False)
     evacuated = forms.IntegerField(label=_("撤离人数"), required=False)
     note = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BoardSearchForm(forms.Form):
+    """The roll-call board's search by organisation name (a NUL byte or an overlong term is a
+    field error, not a query)."""
+
+    q = forms.CharField(label=_("单位名称"), max_length=100, required=False)

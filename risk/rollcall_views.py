@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -22,25 +23,16 @@ from openpyxl import Workbook
 from portal.forms import add_check_errors, add_service_errors
 from portal.generic import error_text
 from portal.models import Country
-from portal.permissions import is_official
 from portal.viewmixins import get_scoped_or_404
 
 from . import rollcalls
 from .choices import SafetyStatus
-from .forms import ReportForm, RollCallForm
+from .forms import BoardSearchForm, ReportForm, RollCallForm
 from .models import RollCall, RollCallReport, is_publisher
 from .views import RiskSection
 
 BOARD_PAGE = 50
 EXPORT_MAX_ROWS = 50_000
-
-
-def _organization_id(user) -> int | None:
-    """None for officials (they see every row), else the user's organisation."""
-    if is_official(user):
-        return None
-    membership = user.org_membership
-    return membership.organization_id if membership else -1
 
 
 def rollcall_for(request, pk) -> RollCall:
@@ -55,7 +47,7 @@ class RollCallListView(RiskSection):
 
     def get(self, request):
         user = request.user
-        organization_id = _organization_id(user)
+        organization_id = rollcalls.organization_scope(user)
         mine = Q() if organization_id is None else Q(entries__organization_id=organization_id)
         queryset = (
             RollCall.objects.visible_to(user)
@@ -110,7 +102,7 @@ class RollCallDetailView(RiskSection):
 
     def context(self, rollcall: RollCall, *, failed: ReportForm | None = None) -> dict:
         user = self.request.user
-        organization_id = _organization_id(user)
+        organization_id = rollcalls.organization_scope(user)
         context = {
             "rollcall": rollcall,
             "countries": Country.objects.filter(rollcalls=rollcall).order_by("code"),
@@ -122,7 +114,9 @@ class RollCallDetailView(RiskSection):
         }
         if organization_id is None:
             board = rollcalls.board(rollcall)
-            query = (self.request.GET.get("q") or "").strip()[:100]
+            search = BoardSearchForm(self.request.GET)
+            query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+            context["search"] = search
             if query:
                 board = board.filter(organization__name__icontains=query)
             page = Paginator(board, BOARD_PAGE).get_page(self.request.GET.get("page"))
@@ -210,8 +204,6 @@ class RollCallCloseView(RiskSection):
 def rollcall_export(request, pk):
     """The rows the user may see (officials: all; an organisation: its own), as Excel."""
     if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
         return redirect_to_login(request.get_full_path())
     rollcall = rollcall_for(request, pk)
     entries = rollcalls.entries_for(rollcall, request.user)[:EXPORT_MAX_ROWS]

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_noop
 from portal.choices import NotificationKind
 from portal.messages_i18n import Localized, Message
 from portal.models import Membership, User
+from portal.permissions import is_official
 from portal.services import Errors, Notice, audit_record, notify_each
 from projects.emergency import exposed_projects
 
@@ -44,6 +45,10 @@ from .workflow import PUBLISHERS_ONLY
 ROLLCALL_SEVERITIES = (Severity.SEVERE, Severity.EXTREME)
 NOTE_MAX = 2000
 COUNTS = ("injured", "missing", "evacuated")
+#: The largest number of people a report may give (a project's staff is far below it).
+COUNT_MAX = 100_000
+#: Database keys are 64-bit: a larger project number names nothing.
+_KEY_MAX = 2**63 - 1
 
 
 def rollcall_url(rollcall: RollCall | int) -> str:
@@ -206,6 +211,8 @@ def report_check(*, data: dict[str, Any], refused: tuple[str, ...] = ()) -> None
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             errors.add(name, _("人数须为不小于 0 的整数。"))
+        elif value > COUNT_MAX:
+            errors.add(name, _("人数不能超过 %(limit)d。") % {"limit": COUNT_MAX})
     note = (data.get("note") or "").strip()
     if "note" not in refused:
         if len(note) > NOTE_MAX:
@@ -233,11 +240,13 @@ def rollcall_report(*, actor: User, rollcall: RollCall, project_id: int, data: d
     if not rollcall.is_open:
         errors.add(None, _("平安报备已结束，不能再报送。"))
         errors.raise_if_any()
-    entry = (
-        RollCallEntry.objects.select_for_update()
-        .filter(rollcall=rollcall, project_id=project_id, organization_id=organization_id)
-        .first()
-    )
+    entry = None
+    if isinstance(project_id, int) and 0 < project_id <= _KEY_MAX:
+        entry = (
+            RollCallEntry.objects.select_for_update()
+            .filter(rollcall=rollcall, project_id=project_id, organization_id=organization_id)
+            .first()
+        )
     if entry is None:
         errors.add("project", _("项目不存在。"))
     with errors.collect():
@@ -374,6 +383,15 @@ def rollcalls_remind(*, now=None) -> dict[str, int]:
 
 
 # --- Reads ----------------------------------------------------------------------------------
+
+
+def organization_scope(user) -> int | None:
+    """Whose rows the user reads in a roll-call they may see: None for officials (every
+    organisation's), else their organisation's id."""
+    if is_official(user):
+        return None
+    membership = user.org_membership
+    return membership.organization_id if membership else -1
 
 
 def figures(rollcall: RollCall, *, organization_id: int | None = None) -> dict[str, Any]:

@@ -106,9 +106,8 @@ class RollCallDetailSerializer(RollCallSerializer):
 
     @extend_schema_field(FiguresSerializer)
     def get_figures(self, rollcall) -> dict:
-        user = self.context["request"].user
-        organization_id = None if is_official(user) else user.org_membership.organization_id
-        return FiguresSerializer(rollcalls.figures(rollcall, organization_id=organization_id)).data
+        scope = rollcalls.organization_scope(self.context["request"].user)
+        return FiguresSerializer(rollcalls.figures(rollcall, organization_id=scope)).data
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -174,10 +173,6 @@ class BoardRowSerializer(serializers.Serializer):
 
     def get_silent(self, row) -> bool:
         return row["last_reported_at"] is None
-
-
-def _organization_id(user) -> int | None:
-    return None if is_official(user) else user.org_membership.organization_id
 
 
 class RollCallViewSet(
@@ -270,6 +265,6 @@ class RollCallViewSet(
         """One row per organisation: its projects and staff, how many are in each status, when it
         last reported; the silent organisations first (an organisation: its own row)."""
         rollcall = self.get_object()
-        rows = rollcalls.board(rollcall, organization_id=_organization_id(request.user))
+        rows = rollcalls.board(rollcall, organization_id=rollcalls.organization_scope(request.user))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(BoardRowSerializer(page, many=True).data)

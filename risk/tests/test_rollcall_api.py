@@ -357,3 +357,22 @@ def test_the_bulletin_page_leads_those_asked_to_its_roll_call(cast, client, task
     assert reverse("risk:rollcall", kwargs={"pk": rollcall.pk}) in body and "报送平安报备" in body
     client.force_login(cast.outsider)
     assert 'data-testid="bulletin-rollcall"' not in client.get(url).content.decode()
+
+
+def test_input_that_cannot_be_stored_is_a_field_error_not_a_500(cast, client, api):
+    rollcall = a_rollcall(cast)
+    entry = RollCallEntry.objects.get()
+    client.force_login(cast.reviewer)
+    url = reverse("risk:rollcall", kwargs={"pk": rollcall.pk})
+    response = client.get(url, {"q": "安\x00全"})
+    assert response.status_code == 200 and 'class="field__error"' in response.content.decode()
+    client.force_login(cast.owner)
+    response = client.post(url, {"project": entry.project_id, "status": "affected", "injured": "9" * 30, "note": "x"})
+    assert response.status_code == 400 and "人数不能超过 100000。" in response.content.decode()
+    reports = reverse("api:risk-rollcall-reports", kwargs={"pk": rollcall.pk})
+    client = api.as_user(cast.owner)
+    response = client.post(reports, {"project": entry.project_id, "status": "safe", "evacuated": 2**70}, format="json")
+    assert response.status_code == 400 and set(response.json()) == {"evacuated"}
+    response = client.post(reports, {"project": 2**70, "status": "safe"}, format="json")
+    assert response.status_code == 400 and response.json() == {"project": ["项目不存在。"]}
+    assert not RollCallReport.objects.exists()

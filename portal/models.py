@@ -200,7 +200,21 @@ class Organization(NamedInBothLanguages, models.Model):
 
 
 class MembershipQuerySet(OrganizationOwnedQuerySet):
-    pass
+    def members_of(self, organization_id: int) -> list[int]:
+        """The active members of an organisation: the recipients of what is sent to it."""
+        return list(
+            self.filter(organization_id=organization_id, user__is_active=True).values_list("user_id", flat=True)
+        )
+
+    def officials_with(self, permission: str) -> list[int]:
+        """The active officials holding an agency permission (AgencyPermission): the
+        recipients of what is sent to the reviewers, the risk publishers or the organisers."""
+        field = self.model.PERMISSION_FIELDS[permission]
+        return list(
+            self.filter(organization__kind=OrganizationKind.AGENCY, user__is_active=True, **{field: True}).values_list(
+                "user_id", flat=True
+            )
+        )
 
 
 class Membership(models.Model):

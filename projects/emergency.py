@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from portal.choices import NotificationKind, OrganizationKind
+from portal.choices import AgencyPermission, NotificationKind
 from portal.files import private_storage, validate_private_file
 from portal.messages_i18n import Localized, Message
 from portal.models import Membership, User
@@ -55,14 +55,6 @@ def exposed_projects(countries=None) -> QuerySet[Project]:
     if isinstance(countries, str):
         return queryset.filter(country_id=countries)
     return queryset.filter(country_id__in=countries)
-
-
-def _members(organization_id: int) -> list[int]:
-    return list(
-        Membership.objects.filter(organization_id=organization_id, user__is_active=True).values_list(
-            "user_id", flat=True
-        )
-    )
 
 
 def _require_member(actor: User, project: Project) -> None:
@@ -203,14 +195,6 @@ def obligations_open(*, country_id: str, old_level: int | None, new_level: int, 
     return len(rows)
 
 
-def publishers() -> list[int]:
-    return list(
-        Membership.objects.filter(
-            organization__kind=OrganizationKind.AGENCY, can_publish_risk=True, user__is_active=True
-        ).values_list("user_id", flat=True)
-    )
-
-
 def obligations_remind(*, today: dt.date | None = None) -> dict[str, int]:
     """The daily job: remind each enterprise of its open obligations 14, 7 and 1 days before
     they are due (the nearest threshold crossed, once each), and tell the officials who publish
@@ -226,7 +210,7 @@ def obligations_remind(*, today: dt.date | None = None) -> dict[str, int]:
         organization_id__in={o.project.organization_id for o in open_}, user__is_active=True
     ).values_list("organization_id", "user_id"):
         members.setdefault(organization_id, []).append(user_id)
-    officials = publishers()
+    officials = Membership.objects.officials_with(AgencyPermission.PUBLISH_RISK)
     reminders, overdue = [], []
     for obligation in open_:
         project = obligation.project

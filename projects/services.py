@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from portal.choices import NotificationKind, OrganizationKind
+from portal.choices import AgencyPermission, NotificationKind, OrganizationKind
 from portal.messages_i18n import Localized, Message, localized_name
 from portal.models import Membership, User
 from portal.services import Errors, audit_record, notify
@@ -186,7 +186,7 @@ def project_update(*, actor: User, project: Project, data: dict[str, Any]) -> Pr
     if reopened is not None:
         # Back in the review queue: the reviewers are told, as on any submission.
         notify(
-            recipients=_reviewers(),
+            recipients=Membership.objects.officials_with(AgencyPermission.REVIEW),
             kind=NotificationKind.PROJECT_REVIEW,
             title=Message(gettext_noop("已备案项目关键信息变更，待重新审核：%(name)s"), name=localized_name(project)),
             body=Message(
@@ -214,22 +214,6 @@ def project_delete(*, actor: User, project: Project) -> None:
     project.delete()
 
 
-def _reviewers() -> list[int]:
-    return list(
-        Membership.objects.filter(
-            organization__kind=OrganizationKind.AGENCY, can_review=True, user__is_active=True
-        ).values_list("user_id", flat=True)
-    )
-
-
-def _org_members(organization_id: int) -> list[int]:
-    return list(
-        Membership.objects.filter(organization_id=organization_id, user__is_active=True).values_list(
-            "user_id", flat=True
-        )
-    )
-
-
 def _changed_labels(names: list[str]) -> Localized:
     """The changed fields as their labels, in each language ("国别、合同金额" / "country, contract value")."""
     labels = {}
@@ -241,7 +225,7 @@ def _changed_labels(names: list[str]) -> Localized:
 
 def _tell_reviewers(project: Project, review: ProjectReview) -> None:
     notify(
-        recipients=_reviewers(),
+        recipients=Membership.objects.officials_with(AgencyPermission.REVIEW),
         kind=NotificationKind.PROJECT_REVIEW,
         title=Message(gettext_noop("新的项目备案待审核：%(name)s"), name=localized_name(project)),
         body=Message(gettext_noop("%(org)s 提交了项目备案。"), org=localized_name(project.organization)),
@@ -256,7 +240,7 @@ def _tell_enterprise(project: Project, review: ProjectReview) -> None:
     else:
         title = Message(gettext_noop("项目备案被退回：%(name)s"), name=localized_name(project))
     notify(
-        recipients=_org_members(project.organization_id),
+        recipients=Membership.objects.members_of(project.organization_id),
         kind=NotificationKind.PROJECT_REVIEW,
         title=title,
         body=review.comment,

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from portal.choices import NotificationKind, OrganizationKind
+from portal.choices import AgencyPermission, NotificationKind
 from portal.messages_i18n import Localized, Message
 from portal.models import Country, Membership, User
 from portal.permissions import has_agency_permission
@@ -26,15 +26,6 @@ from .models import CountryRisk, CountryRiskChange, ReferenceRating, ReferenceRa
 def _require_publisher(actor: User) -> None:
     if not has_agency_permission(actor, "publish_risk"):
         raise PermissionError(_("只有具有发布风险权限的主管部门人员可以修改国别风险信息。"))
-
-
-def publishers() -> list[int]:
-    """The active officials holding `publish_risk`."""
-    return list(
-        Membership.objects.filter(
-            organization__kind=OrganizationKind.AGENCY, can_publish_risk=True, user__is_active=True
-        ).values_list("user_id", flat=True)
-    )
 
 
 def country_name(country: Country) -> Localized:
@@ -227,7 +218,7 @@ def stale_countries_notify(*, now=None) -> int:
     """Tell the publishing officials of each country whose review is overdue (levels 3-4 after
     6 months, others after 12): once per country and staleness period, the period being the
     review it follows (a new review starts a new one). Returns the notifications created."""
-    officials = publishers()
+    officials = Membership.objects.officials_with(AgencyPermission.PUBLISH_RISK)
     if not officials:
         return 0
     sent = 0

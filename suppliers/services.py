@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from portal.choices import NotificationKind, OrganizationKind
+from portal.choices import AgencyPermission, NotificationKind, OrganizationKind
 from portal.files import private_storage
 from portal.messages_i18n import Localized, Message, localized_name
 from portal.models import Membership, User
@@ -57,22 +57,6 @@ CERTIFICATE_FIELDS = ("kind", "number", "issuer", "valid_from", "valid_until", "
 
 
 # --- Who is told ----------------------------------------------------------------------------
-
-
-def _reviewers() -> list[int]:
-    return list(
-        Membership.objects.filter(
-            organization__kind=OrganizationKind.AGENCY, can_review=True, user__is_active=True
-        ).values_list("user_id", flat=True)
-    )
-
-
-def _members(organization_id: int) -> list[int]:
-    return list(
-        Membership.objects.filter(organization_id=organization_id, user__is_active=True).values_list(
-            "user_id", flat=True
-        )
-    )
 
 
 def application_url(supplier: Supplier) -> str:
@@ -114,7 +98,7 @@ def _tell_supplier(supplier: Supplier, review: SupplierReview | None) -> None:
         return
     title = REINSTATED_TITLE if review.action == "reinstated" else DECISION_TITLES[supplier.status]
     notify(
-        recipients=_members(supplier.organization_id),
+        recipients=Membership.objects.members_of(supplier.organization_id),
         kind=NotificationKind.SUPPLIER_REVIEW,
         title=Message(title, name=localized_name(supplier.organization)),
         body=_period_body(review),
@@ -125,7 +109,7 @@ def _tell_supplier(supplier: Supplier, review: SupplierReview | None) -> None:
 
 def _tell_reviewers(supplier: Supplier, review: SupplierReview | None) -> None:
     notify(
-        recipients=_reviewers(),
+        recipients=Membership.objects.officials_with(AgencyPermission.REVIEW),
         kind=NotificationKind.SUPPLIER_REVIEW,
         title=Message(gettext_noop("新的供应商入库申请待审核：%(name)s"), name=localized_name(supplier.organization)),
         body=Message(gettext_noop("%(name)s 提交了入库申请。"), name=localized_name(supplier.organization)),
@@ -425,7 +409,7 @@ def certificate_add(*, actor: User, supplier: Supplier, data: dict[str, Any]) ->
     if supplier.status == SupplierStatus.SUSPENDED and not missing_certificates(supplier):
         # A valid replacement: the reviewers may now reinstate the supplier in one step.
         notify(
-            recipients=_reviewers(),
+            recipients=Membership.objects.officials_with(AgencyPermission.REVIEW),
             kind=NotificationKind.SUPPLIER_REVIEW,
             title=Message(
                 gettext_noop("已暂停的供应商上传了有效证书，可恢复资格：%(name)s"),
@@ -512,7 +496,7 @@ def supplier_rate(
     supplier.save(update_fields=["stars", "updated_at"])
     audit_record(actor=actor, action=SupplierAuditAction.RATING_SET, target=supplier, stars=stars, scores=clean)
     notify(
-        recipients=_members(supplier.organization_id),
+        recipients=Membership.objects.members_of(supplier.organization_id),
         kind=NotificationKind.SUPPLIER_REVIEW,
         title=Message(
             gettext_noop("星级评定结果：%(name)s 评为 %(stars)s 星"),
@@ -661,7 +645,7 @@ def _flag_standing(supplier: Supplier) -> None:
     if standing is None or not standing.flag_to_reviewers:
         return
     notify(
-        recipients=_reviewers(),
+        recipients=Membership.objects.officials_with(AgencyPermission.REVIEW),
         kind=NotificationKind.SUPPLIER_REVIEW,
         title=Message(
             gettext_noop("供应商履约评分为“%(standing)s”：%(name)s"),
@@ -814,7 +798,7 @@ def supplier_suspend_lapsed(*, supplier: Supplier, missing: list[str], today: da
     audit_record(actor=None, action=SupplierAuditAction.SUPPLIER_AUTO_SUSPEND, target=supplier, missing=missing)
     name = localized_name(supplier.organization)
     notify(
-        recipients=_members(supplier.organization_id),
+        recipients=Membership.objects.members_of(supplier.organization_id),
         kind=NotificationKind.SUPPLIER_REVIEW,
         title=Message(gettext_noop("证书失效，供应商资格已自动暂停：%(name)s"), name=name),
         body=Message(gettext_noop("%(missing)s 上传有效证书后，主管部门可恢复资格。"), missing=lapsed),
@@ -822,7 +806,7 @@ def supplier_suspend_lapsed(*, supplier: Supplier, missing: list[str], today: da
         dedupe_key=f"supplier-review:{review.pk}",
     )
     notify(
-        recipients=_reviewers(),
+        recipients=Membership.objects.officials_with(AgencyPermission.REVIEW),
         kind=NotificationKind.SUPPLIER_REVIEW,
         title=Message(gettext_noop("供应商因证书失效被自动暂停：%(name)s"), name=name),
         body=Message(gettext_noop("所选类别要求的证书已失效：%(missing)s"), missing=lapsed),

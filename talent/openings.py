@@ -75,14 +75,6 @@ def _require_enterprise(actor: User) -> int:
     return membership_of(actor).organization_id
 
 
-def _members(organization_id: int) -> list[int]:
-    return list(
-        Membership.objects.filter(organization_id=organization_id, user__is_active=True).values_list(
-            "user_id", flat=True
-        )
-    )
-
-
 # --- Openings ---------------------------------------------------------------------------------
 
 
@@ -282,7 +274,7 @@ def _tell(application: Application, status: S) -> None:
             dedupe_key=key,
         )
     notify(
-        recipients=_members(opening.organization_id),
+        recipients=Membership.objects.members_of(opening.organization_id),
         kind=NotificationKind.TALENT,
         title=Message(_TO_ENTERPRISE[status], title=title, name=application.profile.full_name),
         url=reverse("talent:applications", kwargs={"pk": opening.pk}),

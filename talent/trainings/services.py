@@ -309,12 +309,10 @@ def trainings_warn_half(*, today: date | None = None) -> int:
         return 0
     if TrainingSession.objects.filter(year=year, half=half, status=SessionStatus.PUBLISHED).exists():
         return 0
-    organisers = Membership.objects.filter(
-        organization__kind=OrganizationKind.AGENCY, can_organise_training=True, user__is_active=True
-    ).values_list("user_id", flat=True)
+    organisers = Membership.objects.officials_with(AgencyPermission.ORGANISE_TRAINING)
     iso_year, week, _day = today.isocalendar()
     return notify(
-        recipients=list(organisers),
+        recipients=organisers,
         kind=NotificationKind.TRAINING,
         title=Message(gettext_noop("%(year)s年%(half)s尚未发布“走出去”专题培训"), year=year, half=_half_label(half)),
         body=Message(gettext_noop("每半年应至少举办一次“走出去”专题培训，请尽快安排并发布。")),

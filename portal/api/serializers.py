@@ -234,7 +234,7 @@ def datetime_text(value, tz) -> str | None:
     which on a 50-row page of three datetimes was most of the serializer's."""
     if value is None:
         return None
-    if api_settings.DATETIME_FORMAT.lower() != ISO_8601 or timezone.is_naive(value):
+    if value.utcoffset() is None or api_settings.DATETIME_FORMAT.lower() != ISO_8601:  # naive, or not ISO
         return _DATETIME.to_representation(value)
     text = value.astimezone(tz).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -57,6 +57,14 @@ def _private_files(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _statement_check():
+    """Every remembered page statement is compiled again when used and must be the same
+    (portal/api/statements.py): a hot list whose queryset depends on more than its request's
+    shape fails the test that shows it. The memo itself lives on across tests, as in a server."""
+    settings.API_STATEMENT_CHECK = True
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters live in the cache (Redis under make test): start each test clean."""

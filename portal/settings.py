@@ -309,6 +309,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 API_MAX_PAGE_SIZE = 200
+# Page statements the hot lists remember per process (portal/api/statements.py); 0: none.
+API_STATEMENT_CACHE_SIZE = env.int("API_STATEMENT_CACHE_SIZE", default=512)
+# Compile a remembered statement again on every use and fail if it differs (the tests do).
+API_STATEMENT_CHECK = env.bool("API_STATEMENT_CHECK", default=False)
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -4,7 +4,9 @@ What is timed
   subject    `GET /api/v1/notifications/?page_size=50` through DRF's APIClient, end to end: the
              whole middleware stack, token authentication (one query: token, user, membership and
              organisation, portal/api/authentication.py), the filter backends,
-             cursor pagination, the serializer and the JSON renderer. Three positions: the first
+             cursor pagination (the page's statement compiled once per request shape and
+             then remembered, portal/api/statements.py, as a server runs it), the serializer
+             and the JSON renderer. Three positions: the first
              page; page 101 (reached by following `next` 100 times, outside the timing); and the
              last page (a cursor built for the oldest 50 rows).
   reference  on its own psycopg2 connection (autocommit): the same SELECT of the nine columns

@@ -4,7 +4,9 @@ and the statistics by country.
 What is timed
   list       `GET /api/v1/projects/?country=<CC>&stage=under_construction&page_size=50` through
              DRF's APIClient, end to end, anonymous (approved projects, values and staff hidden)
-             and as an official (token; every project, with values); CC is the country with the
+             and as an official (token; every project, with values), the page's SQL
+             remembered per request shape as a server runs it (portal/api/statements.py: the
+             rows are read on every request, the queryset is not rebuilt); CC is the country with the
              most such projects. Reference, on its own psycopg2 connection (autocommit): the same
              SELECT of the serialised columns with organisation and country joined, `WHERE
              country_id = %s AND stage = %s [AND filing_status = 'approved'] ORDER BY id DESC

@@ -8,6 +8,8 @@ change is a 403.
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 
+from . import statements
+
 WRITE_ACTIONS = frozenset({"update", "partial_update", "destroy"})
 # Query parameters that only choose a page; the filter backends have nothing to do with them.
 PAGE_PARAMS = frozenset({"page", "page_size", "cursor", "format"})
@@ -26,6 +28,20 @@ class ScopedViewSetMixin:
         if getattr(self, "ordering", None) is None and not (set(self.request.query_params) - PAGE_PARAMS):
             return queryset
         return super().filter_queryset(queryset)
+
+    def paginate_values(self, columns):
+        """The page of a hot list, as `values(*columns)` rows: the filtered, scoped queryset
+        paginated, with the page's SQL remembered per request shape where the paginator can
+        (portal/api/statements.py). The queryset must depend on nothing but that shape."""
+
+        def build():
+            return self.filter_queryset(self.get_queryset()).values(*columns)
+
+        paginator = self.paginator
+        key = statements.page_key(self) if hasattr(paginator, "paginate_remembered") else None
+        if key is None:
+            return self.paginate_queryset(build())
+        return paginator.paginate_remembered(build, self.request, self, key=key)
 
     def get_object(self):
         obj = super().get_object()

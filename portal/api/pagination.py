@@ -2,7 +2,9 @@
 
 Both answer {"results": [...], "next": url|null, "previous": url|null}; clients follow `next`.
 A page-number page counts the whole collection (COUNT(*)), which on 200k rows cost 20x the
-page's own query; a cursor page does not count and costs the same at any depth.
+page's own query; a cursor page does not count and costs the same at any depth. A cursor page
+of a hot list can run a remembered statement in place of its queryset (`paginate_remembered`,
+portal/api/statements.py).
 """
 
 from django.conf import settings
@@ -10,7 +12,9 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination, _reverse_ordering
+
+from . import statements
 
 EMPTY = {"type": "string", "maxLength": 0}
 
@@ -72,9 +76,90 @@ class CursorPagePagination(PageSizeMixin, CursorPagination):
     page_size = 50
     invalid_cursor_message = _("翻页游标无效，请从第一页重新开始。")
 
+    # DRF's paginate_queryset, in three steps so that a remembered page statement
+    # (portal/api/statements.py) can stand in for the middle one: read the request (page
+    # size, ordering, cursor), make the page's queryset, and read the positions off its rows.
+
     def paginate_queryset(self, queryset, request, view=None):
+        if not self._begin(request, queryset, view):
+            return None
+        return self._finish(list(self._page_queryset(queryset)))
+
+    def paginate_remembered(self, build, request, view, *, key):
+        """`paginate_queryset(build(), ...)` for a `values()` list, with the page's statement
+        remembered under `key` (statements.page_key): a request of a shape seen before runs
+        it without building the queryset. The first of a shape takes the ordinary path, so its
+        errors are answered as before."""
+        entry = statements.STATEMENTS.get(key)
+        if entry is not None and not statements.check_enabled():
+            statement, self.page_size, self.ordering, self.cursor = entry
+            self.request = request
+            self.base_url = request.build_absolute_uri()
+            return self._finish(statement.rows())
+        queryset = build()
+        if not self._begin(request, queryset, view):
+            return None
+        statement = statements.PageStatement.compile(self._page_queryset(queryset))
+        if entry is not None and entry[0] != statement:
+            raise AssertionError(
+                f"the remembered page statement of {key!r} differs from a fresh one: the list's "
+                f"queryset depends on more than its key\nremembered: {entry[0]}\nfresh: {statement}"
+            )
+        statements.STATEMENTS.put(key, (statement, self.page_size, self.ordering, self.cursor))
+        return self._finish(statement.rows())
+
+    def _begin(self, request, queryset, view) -> bool:
         self._model = queryset.model
-        return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        if not self.page_size:
+            return False
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, queryset, view)
+        self.cursor = self.decode_cursor(request)
+        return True
+
+    def _page_queryset(self, queryset):
+        offset, reverse, position = (0, False, None) if self.cursor is None else self.cursor
+        # Cursor pagination always enforces an ordering.
+        if reverse:
+            queryset = queryset.order_by(*_reverse_ordering(self.ordering))
+        else:
+            queryset = queryset.order_by(*self.ordering)
+        if position is not None:
+            order = self.ordering[0]
+            # (cursor reversed) XOR (queryset reversed)
+            lookup = "__lt" if self.cursor.reverse != order.startswith("-") else "__gt"
+            queryset = queryset.filter(**{order.lstrip("-") + lookup: position})
+        # One more row than the page, to tell whether a page follows.
+        return queryset[offset : offset + self.page_size + 1]
+
+    def _finish(self, results: list):
+        offset, reverse, position = (0, False, None) if self.cursor is None else self.cursor
+        self.page = list(results[: self.page_size])
+        if len(results) > len(self.page):
+            has_following, following = True, self._get_position_from_instance(results[-1], self.ordering)
+        else:
+            has_following, following = False, None
+        if reverse:
+            # The query ran in reverse: the page is put back in order.
+            self.page = list(reversed(self.page))
+            self.has_next = position is not None or offset > 0
+            self.has_previous = has_following
+            if self.has_next:
+                self.next_position = position
+            if self.has_previous:
+                self.previous_position = following
+        else:
+            self.has_next = has_following
+            self.has_previous = position is not None or offset > 0
+            if self.has_next:
+                self.next_position = following
+            if self.has_previous:
+                self.previous_position = position
+        if (self.has_previous or self.has_next) and self.template is not None:
+            self.display_page_controls = True
+        return self.page
 
     def decode_cursor(self, request):
         self._refuse_repeats(request, self.cursor_query_param, self.invalid_cursor_message)

@@ -311,6 +311,9 @@ SPECTACULAR_SETTINGS = {
 API_MAX_PAGE_SIZE = 200
 # Page statements the hot lists remember per process (portal/api/statements.py); 0: none.
 API_STATEMENT_CACHE_SIZE = env.int("API_STATEMENT_CACHE_SIZE", default=512)
+# Remembered statements prepared in each PostgreSQL session, at most (0: none; never behind a
+# transaction pooler).
+API_PREPARED_STATEMENTS = env.int("API_PREPARED_STATEMENTS", default=64)
 # Compile a remembered statement again on every use and fail if it differs (the tests do).
 API_STATEMENT_CHECK = env.bool("API_STATEMENT_CHECK", default=False)
 

@@ -95,7 +95,7 @@ class CursorPagePagination(PageSizeMixin, CursorPagination):
             statement, self.page_size, self.ordering, self.cursor = entry
             self.request = request
             self.base_url = request.build_absolute_uri()
-            return self._finish(statement.rows())
+            return self._finish(statement.rows(prepare=True))
         queryset = build()
         if not self._begin(request, queryset, view):
             return None
@@ -106,7 +106,9 @@ class CursorPagePagination(PageSizeMixin, CursorPagination):
                 f"queryset depends on more than its key\nremembered: {entry[0]}\nfresh: {statement}"
             )
         statements.STATEMENTS.put(key, (statement, self.page_size, self.ordering, self.cursor))
-        return self._finish(statement.rows())
+        # Seen before: worth preparing in the session (the check path prepares too, so the
+        # suite runs the prepared statements a server runs).
+        return self._finish(statement.rows(prepare=entry is not None))
 
     def _begin(self, request, queryset, view) -> bool:
         self._model = queryset.model

@@ -30,6 +30,16 @@ statement is compiled again on each use and must be identical, or the request fa
 
 `API_STATEMENT_CACHE_SIZE` bounds the entries per process (least recently used go first; 0
 turns remembering off). Query strings over `MAX_QUERY_LENGTH` are not remembered.
+
+On PostgreSQL a remembered statement is also prepared in the database session when it is used
+again (`API_PREPARED_STATEMENTS` per connection, least recently used deallocated): planning the
+project list's three-table join cost the server more than running it (about 0.3 ms against
+0.2 ms). It is prepared with every value written into it, as psycopg2 sends them anyway
+(`mogrify`), so the statement has no parameters: its one plan is the plan for those values, and
+a rare country or a search pattern never gets a plan made for another (the risk of a generic
+plan). PostgreSQL plans it again by itself after `ANALYZE` or a change to a table it reads.
+Behind a transaction pooler (`DB_TRANSACTION_POOLER`), where a session is not the
+connection's, nothing is prepared.
 """
 
 from __future__ import annotations
@@ -84,15 +94,22 @@ class PageStatement:
             converters=converters,
         )
 
-    def rows(self) -> list[dict[str, Any]]:
-        """Run the statement: the rows as `values()` dicts, with the database's converters."""
+    def rows(self, *, prepare: bool = False) -> list[dict[str, Any]]:
+        """Run the statement: the rows as `values()` dicts, with the database's converters.
+        `prepare`: run it as a statement prepared in the session (PostgreSQL, see above)."""
         if self.sql is None:
             return []
         connection = connections[self.alias]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params)
+            name = _prepared_name(connection, cursor, self) if prepare else None
+            if name is None:
+                cursor.execute(self.sql, self.params)
+            else:
+                cursor.execute(f"EXECUTE {name}")
             fetched = cursor.fetchall()
         count, names, converters = self.col_count, self.names, self.converters
+        if not converters and fetched and len(fetched[0]) == count == len(names):
+            return [dict(zip(names, fetched_row, strict=True)) for fetched_row in fetched]  # as they came
         rows = []
         for fetched_row in fetched:
             row = list(fetched_row[:count])
@@ -103,6 +120,52 @@ class PageStatement:
                 row[position] = value
             rows.append(dict(zip(names, row, strict=True)))
         return rows
+
+
+PREPARED_PREFIX = "portal_page_"
+
+
+class _SessionStatements:
+    """The page statements prepared in one database session: their text, newest last."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw  # the driver connection: a new one is a new session
+        self.names: OrderedDict[bytes, str] = OrderedDict()
+        self.counter = 0
+
+
+def _prepared_name(connection, cursor, statement: PageStatement) -> str | None:
+    """The name of `statement` prepared in the connection's session, preparing it (and
+    deallocating the least recently used beyond the bound) if need be; None where statements
+    are not prepared."""
+    size = getattr(settings, "API_PREPARED_STATEMENTS", 0)
+    if (
+        size <= 0
+        or connection.vendor != "postgresql"
+        or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")  # DB_TRANSACTION_POOLER
+    ):
+        return None
+    raw = connection.connection
+    session = getattr(connection, "_portal_page_statements", None)
+    if session is None or session.raw is not raw:
+        session = connection._portal_page_statements = _SessionStatements(raw)
+    driver = cursor.cursor  # preparing is the session's business, not one of the request's queries
+    with connection.wrap_database_errors:
+        text = driver.mogrify(statement.sql, statement.params)  # what psycopg2 would send
+    name = session.names.get(text)
+    if name is not None:
+        session.names.move_to_end(text)
+        return name
+    session.counter += 1
+    name = f"{PREPARED_PREFIX}{session.counter}"
+    # Not transactional: a rollback keeps it. In a failed transaction it fails as the query
+    # itself would have, with Django's error.
+    with connection.wrap_database_errors:
+        driver.execute(f"PREPARE {name} AS ".encode() + text)
+        session.names[text] = name
+        while len(session.names) > size:
+            driver.execute(f"DEALLOCATE {session.names.popitem(last=False)[1]}")
+    return name
 
 
 class StatementMemo:

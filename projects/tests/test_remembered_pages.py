@@ -9,7 +9,7 @@ statement again; these tests turn it off to exercise the path a server takes.
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -184,3 +184,124 @@ def test_a_queryset_that_matches_nothing_runs_no_query(db):
     with CaptureQueriesContext(connection) as queries:
         assert statement.rows() == []
     assert len(queries) == 0
+
+
+# --- Prepared in the session (PostgreSQL) ------------------------------------------------------
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+
+
+def prepared_pages() -> list[tuple[str, str, str]]:
+    """(name, statement, parameter types) of the page statements prepared in this session."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, statement, parameter_types::text FROM pg_prepared_statements "
+            "WHERE name LIKE 'portal\\_page\\_%%' ORDER BY prepare_time"
+        )
+        return cursor.fetchall()
+
+
+@pytest.fixture
+def new_session(remembering, settings):
+    """A database session of its own, so that what is prepared in it is this test's."""
+    settings.API_PREPARED_STATEMENTS = 64
+    connection.close()
+    yield
+    connection.close()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_list_seen_again_runs_prepared_with_its_values_written_in_and_reads_fresh_rows(new_session, cast):
+    first = ProjectFactory(approved=True, organization=cast.enterprise, country_id="KE")
+    public = APIClient()
+    query = {"country": "KE", "page_size": 10}
+    assert ids(public.get(LIST, query)) == [first.pk]
+    assert prepared_pages() == []  # a shape seen once is not worth preparing
+
+    assert ids(public.get(LIST, query)) == [first.pk]
+    ((name, statement, parameter_types),) = prepared_pages()
+    assert parameter_types == "{}"  # no parameters: its one plan is made for these values
+    assert "'KE'" in statement and "'approved'" in statement
+
+    second = ProjectFactory(approved=True, organization=cast.enterprise, country_id="KE")
+    with CaptureQueriesContext(connection) as queries:
+        response = public.get(LIST, query)
+    assert ids(response) == [second.pk, first.pk]  # executed, never a cached result
+    assert [q["sql"] for q in queries] == [f"EXECUTE {name}"]
+    assert len(prepared_pages()) == 1
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_each_country_gets_its_own_prepared_statement_and_its_own_rows(new_session, cast):
+    kenyan = ProjectFactory(approved=True, organization=cast.enterprise, country_id="KE")
+    ethiopian = ProjectFactory(approved=True, organization=cast.enterprise, country_id="ET")
+    public = APIClient()
+    for _round in range(3):
+        assert ids(public.get(LIST, {"country": "KE"})) == [kenyan.pk]
+        assert ids(public.get(LIST, {"country": "ET"})) == [ethiopian.pk]
+    assert len(prepared_pages()) == 2
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_prepared_statements_are_bounded_per_session(new_session, settings, cast):
+    project = ProjectFactory(approved=True, organization=cast.enterprise)
+    settings.API_PREPARED_STATEMENTS = 2
+    public = APIClient()
+    for _round in range(2):
+        for size in (1, 2, 3):
+            assert ids(public.get(LIST, {"page_size": size})) == [project.pk]
+    pages = prepared_pages()
+    assert len(pages) == 2  # the least recently used was deallocated
+    # One row more than the page: sizes 2 and 3 were used last, size 1 went.
+    assert [statement.rsplit("LIMIT ", 1)[1] for _name, statement, _types in pages] == ["3", "4"]
+    assert ids(public.get(LIST, {"page_size": 2})) == [project.pk]  # prepared again
+    assert len(prepared_pages()) == 2
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_after_a_reconnect_the_list_prepares_its_statement_again(new_session, cast):
+    project = ProjectFactory(approved=True, organization=cast.enterprise)
+    public = APIClient()
+    for _round in range(2):
+        assert ids(public.get(LIST)) == [project.pk]
+    assert len(prepared_pages()) == 1
+    connection.close()  # the new session has none of the old one's statements
+    assert ids(public.get(LIST)) == [project.pk]
+    assert len(prepared_pages()) == 1
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_behind_a_transaction_pooler_no_page_statement_is_prepared(new_session, cast):
+    project = ProjectFactory(approved=True, organization=cast.enterprise)
+    before = connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS", False)
+    connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True  # DB_TRANSACTION_POOLER=1
+    try:
+        public = APIClient()
+        for _round in range(3):
+            assert ids(public.get(LIST)) == [project.pk]
+        assert prepared_pages() == []
+    finally:
+        connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = before
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_page_in_a_failed_transaction_fails_like_the_query_and_leaves_the_session_usable(new_session, cast):
+    project = ProjectFactory(approved=True, organization=cast.enterprise)
+    public = APIClient()
+    assert ids(public.get(LIST)) == [project.pk]
+    with transaction.atomic():
+        with connection.cursor() as cursor, pytest.raises(DatabaseError):
+            cursor.execute("SELECT 1/0")
+        with pytest.raises(DatabaseError, match="current transaction is aborted"):
+            public.get(LIST)  # preparing fails as the query would, with Django's error
+        transaction.set_rollback(True)
+    assert prepared_pages() == []
+    for _round in range(2):
+        assert ids(public.get(LIST)) == [project.pk]
+    assert len(prepared_pages()) == 1

@@ -3,11 +3,12 @@ JSONRenderer answers.
 
 orjson writes a 50-row page several times faster than `json.dumps` with DRF's encoder. What
 it does not know natively goes to DRF's own encoder (`default`), so values mean what they
-meant: Decimals become numbers as DRF's encoder makes them, lazy translations text; datetimes
-are handed to that encoder too (OPT_PASSTHROUGH_DATETIME), so a raw datetime in a response is
-written as DRF writes it ("Z" for UTC). Serializer fields have already made strings of most
-of these. Whatever orjson refuses outright (integers beyond 64 bits, dict keys
-that are not strings) is rendered by DRF's renderer instead.
+meant: Decimals become numbers as DRF's encoder makes them, lazy translations text. Datetimes
+orjson writes itself, as DRF's encoder does (ISO 8601, "Z" for UTC: OPT_UTC_Z), except that
+it rounds an offset to whole minutes: the hot lists hand it datetimes only where the offset is
+whole minutes (portal/api/rows.py), and serializer fields have already made strings of the
+rest. Whatever orjson refuses outright (integers beyond 64 bits, dict keys that are not
+strings) is rendered by DRF's renderer instead.
 
 Differences that do not change the data: the output is compact even for `Accept:
 application/json; indent=4` (the browsable API still gets it indented), U+2028 and U+2029 are
@@ -23,7 +24,7 @@ _DRF = renderers.JSONRenderer()
 
 
 class JSONRenderer(ORJSONRenderer):
-    options = orjson.OPT_PASSTHROUGH_DATETIME
+    options = orjson.OPT_UTC_Z
     default = staticmethod(JSONEncoder().default)
 
     def render(self, data, media_type=None, renderer_context=None):

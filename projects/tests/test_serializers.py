@@ -40,3 +40,45 @@ def test_direct_representation_equals_the_model_serializers(cast, role):
         generic.update(dict.fromkeys(PRIVATE_FIELDS))
     assert direct == generic
     assert list(direct) == list(generic)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "Europe/London", "America/St_Johns", "Asia/Kathmandu"])
+def test_rows_left_to_orjson_render_as_drfs_own_representation(cast, zone):
+    """The list hands its rows' datetimes to the orjson renderer: the JSON must be what DRF's
+    generic walk and DRF's renderer write, whatever the zone, for whole-minute offsets and for
+    the local mean time before 1901 that orjson would round (left as DRF's text)."""
+    import datetime
+    import json
+
+    from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
+
+    from portal.api.renderers import JSONRenderer
+
+    moments = [
+        datetime.datetime(2026, 11, 21, 2, 0, 0, tzinfo=datetime.UTC),  # no microseconds
+        datetime.datetime(2026, 7, 1, 23, 59, 59, 999999, tzinfo=datetime.UTC),  # summer time where it is kept
+        datetime.datetime(1890, 1, 1, 0, 0, 0, 1, tzinfo=datetime.UTC),  # local mean time: +08:05:43 in Shanghai
+    ]
+    project = ProjectFactory(organization=cast.enterprise, filing_status=FilingStatus.APPROVED)
+    serializer = ProjectSerializer()
+    with timezone.override(zone):
+        for moment in moments:
+            project.submitted_at = project.approved_at = project.created_at = project.updated_at = moment
+            generic = dict(super(ProjectSerializer, serializer).to_representation(project))
+            generic.update(dict.fromkeys(PRIVATE_FIELDS))
+            row = serializer.represent_row(project, timezone.get_current_timezone(), for_orjson=True)
+            assert json.loads(JSONRenderer().render(row)) == json.loads(DRFJSONRenderer().render(generic))
+            assert list(row) == list(generic)
+
+
+def test_the_list_leaves_datetimes_to_orjson_and_gives_other_renderers_text(cast, client):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    project = ProjectFactory(organization=cast.enterprise, approved=True)
+    response = APIClient().get(reverse("api:project-list"))
+    assert isinstance(response.data["results"][0]["approved_at"], timezone.datetime)
+    assert response.json()["results"][0]["approved_at"] == timezone.localtime(project.approved_at).isoformat()
+    page = client.get(reverse("api:project-list"), headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert isinstance(page.data["results"][0]["approved_at"], str)  # the browsable API's own rendering

@@ -33,11 +33,11 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, ClassVar
 
 from django.utils import timezone
-from rest_framework import ISO_8601, relations, serializers
 from rest_framework import fields as drf_fields
+from rest_framework import relations, serializers
 from rest_framework.settings import api_settings
 
-from .serializers import datetime_text
+from .serializers import datetime_for_orjson, datetime_text, rendered_by_orjson
 
 
 def _identity(value, tz):
@@ -68,27 +68,12 @@ def _datetime(value, tz):
     return datetime_text(value, tz)
 
 
-def _datetime_for_orjson(value, tz):
-    """The datetime in `tz` for orjson to write, or DRF's text where orjson would differ:
-    a naive value, a format other than ISO 8601, or an offset that is not whole minutes (local
-    mean time before 1901, say), which orjson rounds."""
-    if value is None:
-        return None
-    if value.utcoffset() is None or api_settings.DATETIME_FORMAT.lower() != ISO_8601:
-        return datetime_text(value, tz)
-    local = value.astimezone(tz)
-    offset = local.utcoffset()
-    if offset.seconds % 60 or offset.microseconds:
-        return datetime_text(value, tz)
-    return local
-
-
 def _writer(field: drf_fields.Field, *, for_orjson: bool = False) -> Callable[[Any], Any]:
     if isinstance(field, drf_fields.DecimalField):
         as_string = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
         return _decimal_writer(field.decimal_places) if as_string else _identity
     if isinstance(field, drf_fields.DateTimeField):
-        return _datetime_for_orjson if for_orjson else _datetime
+        return datetime_for_orjson if for_orjson else _datetime
     if isinstance(field, drf_fields.DateField):
         return _date
     return _identity
@@ -103,13 +88,6 @@ class RowListSerializer(serializers.ListSerializer):
         iterable = data.all() if hasattr(data, "all") else data
         for_orjson = rendered_by_orjson(self.context.get("request"))
         return [self.child.represent_row(item, tz, for_orjson=for_orjson) for item in iterable]
-
-
-def rendered_by_orjson(request) -> bool:
-    """Whether the response to `request` is written by the API's orjson renderer."""
-    from .renderers import JSONRenderer  # the renderer imports DRF's settings at import time
-
-    return type(getattr(request, "accepted_renderer", None)) is JSONRenderer
 
 
 class RowSerializerMixin:

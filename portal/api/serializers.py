@@ -15,6 +15,7 @@ from ..choices import SIGNUP_KINDS, MembershipRole, NotificationKind
 from ..models import Country, ImportJob, Membership, Organization, User, localized_url
 from ..services.accounts import webhook_secret_hint
 from ..validators import validate_webhook_url
+from .renderers import JSONRenderer
 
 
 class CountrySerializer(serializers.ModelSerializer):
@@ -240,11 +241,33 @@ def datetime_text(value, tz) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def datetime_for_orjson(value, tz):
+    """The datetime in `tz` for the orjson renderer to write (portal/api/renderers.py), which
+    writes what `datetime_text` would, or that text where orjson would differ:
+    a naive value, a format other than ISO 8601, or an offset that is not whole minutes (local
+    mean time before 1901, say), which orjson rounds."""
+    if value is None:
+        return None
+    if value.utcoffset() is None or api_settings.DATETIME_FORMAT.lower() != ISO_8601:
+        return datetime_text(value, tz)
+    local = value.astimezone(tz)
+    offset = local.utcoffset()
+    if offset.seconds % 60 or offset.microseconds:
+        return datetime_text(value, tz)
+    return local
+
+
+def rendered_by_orjson(request) -> bool:
+    """Whether the response to `request` is written by the API's orjson renderer."""
+    return type(getattr(request, "accepted_renderer", None)) is JSONRenderer
+
+
 class NotificationListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         tz = timezone.get_current_timezone()
         language = translation.get_language() or ""
-        return [self.child.row(item, tz, language) for item in data]
+        write = datetime_for_orjson if rendered_by_orjson(self.context.get("request")) else datetime_text
+        return [self.child.row(item, tz, language, write) for item in data]
 
 
 class NotificationSerializer(serializers.Serializer):
@@ -294,15 +317,16 @@ class NotificationSerializer(serializers.Serializer):
     def to_representation(self, instance):
         return self.row(instance, timezone.get_current_timezone(), translation.get_language() or "")
 
-    def row(self, instance, tz, language: str) -> dict:
-        """The texts in the request's language (Accept-Language); the link to its pages."""
+    def row(self, instance, tz, language: str, write=datetime_text) -> dict:
+        """The texts in the request's language (Accept-Language); the link to its pages. The
+        times as `write` writes them: DRF's text, or datetimes left to the orjson renderer."""
         row = instance if isinstance(instance, dict) else {f: getattr(instance, f) for f in self.FIELDS}
         if language.startswith("en"):
-            return self._row(row, tz, row["title_en"] or row["title"], row["body_en"] or row["body"], True)
-        return self._row(row, tz, row["title"], row["body"], False)
+            return self._row(row, tz, row["title_en"] or row["title"], row["body_en"] or row["body"], True, write)
+        return self._row(row, tz, row["title"], row["body"], False, write)
 
     @staticmethod
-    def _row(row, tz, title: str, body: str, english: bool) -> dict:
+    def _row(row, tz, title: str, body: str, english: bool, write) -> dict:
         return {
             "id": row["id"],
             "kind": row["kind"],
@@ -310,9 +334,9 @@ class NotificationSerializer(serializers.Serializer):
             "body": body,
             "url": localized_url(row["url"], "en") if english else row["url"],
             "requires_ack": row["requires_ack"],
-            "created_at": datetime_text(row["created_at"], tz),
-            "read_at": datetime_text(row["read_at"], tz),
-            "acknowledged_at": datetime_text(row["acknowledged_at"], tz),
+            "created_at": write(row["created_at"], tz),
+            "read_at": write(row["read_at"], tz),
+            "acknowledged_at": write(row["acknowledged_at"], tz),
         }
 
 

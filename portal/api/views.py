@@ -214,7 +214,7 @@ class NotificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         # Only the reader's language: the English texts are read for English requests alone.
         # The page's SQL is compiled once per request shape (portal/api/statements.py).
         page = self.paginate_values(NotificationSerializer.columns_for_request())
-        return self.get_paginated_response(NotificationSerializer(page, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def statement_scope(self, user):
         """An inbox is its recipient's alone (visible_to): the page's SQL depends on the user

@@ -1,5 +1,6 @@
 """The API of the portal shell: auth, organisations and members, countries, the inbox."""
 
+import datetime
 import json
 import re
 import socket
@@ -791,6 +792,23 @@ def test_serialised_datetimes_reach_the_client_as_before(api, cast):
     note = NotificationFactory(recipient=cast.owner)
     body = api.as_user(cast.owner).get(reverse("api:notification-detail", kwargs={"pk": note.pk})).json()
     assert body["created_at"] == timezone.localtime(note.created_at).isoformat()
+
+
+def test_the_inbox_leaves_its_times_to_orjson_and_writes_what_drf_writes(api, cast):
+    note = NotificationFactory(recipient=cast.owner)
+    Notification.objects.filter(pk=note.pk).update(read_at=note.created_at.replace(microsecond=0))
+    client = api.as_user(cast.owner)
+    response = client.get(reverse("api:notification-list"))
+    (row,) = response.data["results"]
+    assert isinstance(row["created_at"], datetime.datetime)  # written by the renderer
+    (written,) = response.json()["results"]
+    assert written["created_at"] == timezone.localtime(note.created_at).isoformat()
+    assert written["read_at"] == timezone.localtime(note.created_at.replace(microsecond=0)).isoformat()
+    assert written["acknowledged_at"] is None
+    with timezone.override("UTC"):
+        assert client.get(reverse("api:notification-list")).json()["results"][0]["read_at"].endswith("Z")
+    browsable = client.get(reverse("api:notification-list"), headers={"Accept": "text/html"})
+    assert isinstance(browsable.data["results"][0]["created_at"], str)
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/Sao_Paulo"])

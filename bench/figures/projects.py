@@ -48,6 +48,7 @@ from urllib.parse import quote, urlencode
 import psycopg2.extensions
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import Count
 from django.test import override_settings
 from django.utils import timezone
@@ -459,10 +460,21 @@ def _search_rows(ctx: Context, state: State) -> list[Row]:
 
 
 def _page_sql(ctx: Context, client: APIClient, url: str) -> str:
-    """The SQL of the project page that a request runs, parameters interpolated."""
-    statements = ctx.queries(lambda: _request(client, url))
+    """The SQL of the project page that a request runs, parameters interpolated: a remembered
+    page runs as a statement prepared in the session (`EXECUTE name`), whose text
+    pg_prepared_statements holds."""
+    statements = [_prepared_sql(sql) for sql in ctx.queries(lambda: _request(client, url))]
     (page,) = [sql for sql in statements if 'FROM "projects_project"' in sql]
     return page
+
+
+def _prepared_sql(sql: str) -> str:
+    if not sql.startswith("EXECUTE "):
+        return sql
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [sql.split()[1]])
+        (text,) = cursor.fetchone()
+    return text.split(" AS ", 1)[1]
 
 
 def _run(state: State, sql: str) -> None:

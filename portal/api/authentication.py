@@ -22,6 +22,7 @@ from rest_framework.authtoken.models import Token
 
 from ..models import Membership, Organization, User
 from ..services.tokens import token_is_expired
+from .statements import can_prepare
 
 # The models of the row, in the order select_related lays out their columns.
 _CHAIN = (Token, User, Membership, Organization)
@@ -93,11 +94,10 @@ def _prepared(connection, cursor, statement: _Statement) -> str:
     database session, so the server plans the four-table join once rather than per request
     (planning took about 0.4 ms of a 0.5 ms query; executing takes under 0.1 ms).
 
-    Prepared statements live in the server session, so this is skipped when the settings say a
-    transaction pooler (PgBouncer in transaction mode) sits in front: Django's
-    `DISABLE_SERVER_SIDE_CURSORS` option, which such deployments set already (docs/deploy.md).
-    A `PREPARE` is not undone by a rollback; a new connection is prepared again."""
-    if connection.vendor != "postgresql" or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+    Prepared statements live in the server session, so this is skipped where a session is not
+    the connection's (`statements.can_prepare`: a transaction pooler in front). A `PREPARE` is
+    not undone by a rollback; a new connection is prepared again."""
+    if not can_prepare(connection):
         return statement.sql
     raw = connection.connection
     if getattr(connection, "_portal_token_prepared", None) is not raw:

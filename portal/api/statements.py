@@ -134,33 +134,36 @@ class _SessionStatements:
         self.counter = 0
 
 
+def can_prepare(connection) -> bool:
+    """Whether statements may be prepared in the connection's session: on PostgreSQL, unless
+    the settings say a transaction pooler (PgBouncer in transaction mode) sits in front, where
+    a session is not the connection's. Django's `DISABLE_SERVER_SIDE_CURSORS` option says so;
+    such deployments set it already (`DB_TRANSACTION_POOLER`, docs/deploy.md)."""
+    return connection.vendor == "postgresql" and not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+
+
 def _prepared_name(connection, cursor, statement: PageStatement) -> str | None:
     """The name of `statement` prepared in the connection's session, preparing it (and
     deallocating the least recently used beyond the bound) if need be; None where statements
     are not prepared."""
     size = getattr(settings, "API_PREPARED_STATEMENTS", 0)
-    if (
-        size <= 0
-        or connection.vendor != "postgresql"
-        or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")  # DB_TRANSACTION_POOLER
-    ):
+    if size <= 0 or not can_prepare(connection):
         return None
     raw = connection.connection
     session = getattr(connection, "_portal_page_statements", None)
     if session is None or session.raw is not raw:
         session = connection._portal_page_statements = _SessionStatements(raw)
     driver = cursor.cursor  # preparing is the session's business, not one of the request's queries
+    # Not transactional: a rollback keeps a prepared statement. In a failed transaction this
+    # fails as the query itself would have, with Django's error.
     with connection.wrap_database_errors:
         text = driver.mogrify(statement.sql, statement.params)  # what psycopg2 would send
-    name = session.names.get(text)
-    if name is not None:
-        session.names.move_to_end(text)
-        return name
-    session.counter += 1
-    name = f"{PREPARED_PREFIX}{session.counter}"
-    # Not transactional: a rollback keeps it. In a failed transaction it fails as the query
-    # itself would have, with Django's error.
-    with connection.wrap_database_errors:
+        name = session.names.get(text)
+        if name is not None:
+            session.names.move_to_end(text)
+            return name
+        session.counter += 1
+        name = f"{PREPARED_PREFIX}{session.counter}"
         driver.execute(f"PREPARE {name} AS ".encode() + text)
         session.names[text] = name
         while len(session.names) > size:

@@ -8,9 +8,11 @@ from drf_spectacular.views import SpectacularAPIView
 
 from . import views
 from .api.docs import SwaggerView
+from .routing import remembered
 
 urlpatterns = [
-    path("api/v1/", include("portal.api.urls")),
+    # Every API request resolves here first; the memo spares it trying ~170 routes (routing.py).
+    remembered(path("api/v1/", include("portal.api.urls"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -134,12 +134,13 @@ def measure(ctx: Context, state: State) -> list[Row]:
 
 def _notification_rows(state: State) -> list[tuple]:
     key, now = state.key(), timezone.now()
-    return [(pk, KIND, TITLE, BODY, URL, False, key, now) for pk in state.ids]
+    # notify() writes the English texts too, empty when none are given (NOT NULL, no default).
+    return [(pk, KIND, TITLE, BODY, "", "", URL, False, key, now) for pk in state.ids]
 
 
 _INSERT_NOTIFICATIONS = (
     "INSERT INTO portal_notification "
-    "(recipient_id, kind, title, body, url, requires_ack, dedupe_key, created_at) VALUES %s"
+    "(recipient_id, kind, title, body, title_en, body_en, url, requires_ack, dedupe_key, created_at) VALUES %s"
 )
 
 

@@ -28,6 +28,7 @@ renderer (the browsable API's forms, a test without a request) gets the strings.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, ClassVar
@@ -90,10 +91,31 @@ class RowListSerializer(serializers.ListSerializer):
         return [self.child.represent_row(item, tz, for_orjson=for_orjson) for item in iterable]
 
 
+class _DictPlan:
+    """The plan for a `values()` row, laid out for C to do most of it: the columns read in one
+    `itemgetter` call, the writers applied only where a type needs one (dates, datetimes,
+    decimals: about a third of the project list's 27 fields), and the dict built by `zip`.
+    Walking all 27 fields in Python, an identity call each, was most of the page's Python."""
+
+    __slots__ = ("converted", "getter", "names", "private")
+
+    def __init__(self, plan) -> None:
+        self.names = tuple(name for name, _column, _path, _write, _private in plan)
+        columns = [column for _name, column, _path, _write, _private in plan]
+        getter = operator.itemgetter(*columns)
+        # itemgetter of one key returns the value itself, not a 1-tuple.
+        self.getter = getter if len(columns) > 1 else (lambda row: (getter(row),))
+        self.converted = tuple(
+            (position, write) for position, (_n, _c, _p, write, _private) in enumerate(plan) if write is not _identity
+        )
+        self.private = tuple(position for position, (*_rest, private) in enumerate(plan) if private)
+
+
 class RowSerializerMixin:
     """Represent a `values()` row or an instance by a plan compiled from `Meta.fields`."""
 
     _row_plans: ClassVar[dict[tuple[type, bool], list[tuple[str, str, tuple[str, ...], Callable, bool]]]] = {}
+    _dict_plans: ClassVar[dict[tuple[type, bool], _DictPlan]] = {}
 
     @classmethod
     def _plan(cls, *, for_orjson: bool = False) -> list[tuple[str, str, tuple[str, ...], Callable, bool]]:
@@ -111,6 +133,13 @@ class RowSerializerMixin:
         return plan
 
     @classmethod
+    def _dict_plan(cls, *, for_orjson: bool) -> _DictPlan:
+        plan = cls._dict_plans.get((cls, for_orjson))
+        if plan is None:
+            plan = cls._dict_plans[(cls, for_orjson)] = _DictPlan(cls._plan(for_orjson=for_orjson))
+        return plan
+
+    @classmethod
     def row_columns(cls) -> tuple[str, ...]:
         """The `values()` columns a list reads for this serializer."""
         return tuple(column for _name, column, _path, _write, _private in cls._plan())
@@ -121,15 +150,20 @@ class RowSerializerMixin:
         if tz is None:
             tz = timezone.get_current_timezone()
         flag = getattr(self.Meta, "private_flag", None)
-        plan = self._plan(for_orjson=for_orjson)
-        out = {}
         if isinstance(instance, dict):
-            visible = bool(instance.get(flag)) if flag else True
-            for name, column, _path, write, private in plan:
-                out[name] = None if private and not visible else write(instance[column], tz)
-            return out
+            plan = self._dict_plan(for_orjson=for_orjson)
+            values = list(plan.getter(instance))
+            if flag and not instance.get(flag):
+                for position in plan.private:
+                    values[position] = None
+            for position, write in plan.converted:
+                value = values[position]
+                if value is not None:  # every writer writes None as None
+                    values[position] = write(value, tz)
+            return dict(zip(plan.names, values, strict=True))
         visible = self.private_visible(instance) if flag else True
-        for name, _column, path, write, private in plan:
+        out = {}
+        for name, _column, path, write, private in self._plan(for_orjson=for_orjson):
             if private and not visible:
                 out[name] = None
                 continue

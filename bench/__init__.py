@@ -42,7 +42,7 @@ same turns (ctx.compare), so a busy machine slows both alike.
 Adding a figure: write one module under bench/figures/ that defines `FIGURE = Figure(...)`
 (see bench/core.py). Its `setup(ctx)` builds the dataset with the generators of bench/data.py
 and returns whatever `measure(ctx, state)` needs; `measure` times the subject and its
-references in turns with `ctx.compare(...)` (`ctx.queries` and `ctx.breakdown` say which SQL
+references call by call in turn with `ctx.compare(...)` (`ctx.queries` and `ctx.breakdown` say which SQL
 ran and where the time went) and returns `Row`s. The runner finds the module by itself.
 `bench/urls.py` adds no-op API endpoints under /api/bench/ (token, anonymous, anonymous
 without the throttle), the floors any API figure can be read against; bench/settings.py is the

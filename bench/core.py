@@ -99,8 +99,8 @@ class Context:
     ) -> list[float]:
         """Seconds per call of `fn`: `warmup` discarded runs, then `repeat` timed samples.
 
-        `reset` runs before every sample, outside the timing (e.g. to delete what the last
-        run created). A sample is the mean of `inner` consecutive calls, which steadies fast
+        `reset` runs before every call, outside the timing (e.g. to delete what the last run
+        created), with `inner=1`. A sample is the mean of `inner` calls, which steadies fast
         subjects. With --profile, one more sample runs under cProfile and its hot spots print.
         """
         return self.compare(fn, reset=reset, inner=inner, label=label)[0]
@@ -113,23 +113,34 @@ class Context:
         inner: int = 1,
         label: str = "",
     ) -> list[list[float]]:
-        """`sample` for a subject and its references, taking turns: [subject's, each reference's].
+        """`sample` for a subject and its references, call by call: [subject's, each reference's].
 
-        Other processes on the machine (a test run next door) slow down whatever they overlap
-        with; taking turns puts each round of samples in the same weather, which keeps the
-        ratios honest. With --profile, the first function (the subject) is profiled.
+        A sample of each is the mean of `inner` calls, and the calls are interleaved: the
+        subject once, each reference once, the subject again, and so on, each timed on its own.
+        This machine's speed swings by half within seconds (other tenants of the host); taking
+        turns a sample at a time (`inner` calls of one, then `inner` of the next) left each in
+        different weather and the ratios of one process swung from 2.4× to 3.1×, where call by
+        call they stayed within 2.25–2.37× while the machine's speed changed 1.7× (inbox, 12-07).
+        It is also how a server meets them: requests of different kinds one after another, not
+        twenty of one kind with everything warm for it. `reset` runs before every call, outside
+        the timing, so it takes `inner=1`. With --profile, the subject is profiled afterwards.
         """
+        if reset is not None and inner != 1:
+            raise ValueError("compare(reset=...) resets before every call; use inner=1")
         fns = (subject, *references)
         timings: list[list[float]] = [[] for _ in fns]
         for i in range(self.warmup + self.repeat):
-            for samples, fn in zip(timings, fns, strict=True):
-                if reset is not None:
-                    reset()
-                start = time.perf_counter()
-                for _ in range(inner):
+            totals = [0.0] * len(fns)
+            for _ in range(inner):
+                for position, fn in enumerate(fns):
+                    if reset is not None:
+                        reset()
+                    start = time.perf_counter()
                     fn()
-                if i >= self.warmup:
-                    samples.append((time.perf_counter() - start) / inner)
+                    totals[position] += time.perf_counter() - start
+            if i >= self.warmup:
+                for samples, total in zip(timings, totals, strict=True):
+                    samples.append(total / inner)
         if self.profile and label:
             if reset is not None:
                 reset()

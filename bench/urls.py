@@ -8,14 +8,18 @@ treats a request as an API request (portal/middleware.py).
   /api/bench/floor/anonymous/    anonymous, throttled as every anonymous API request is
   /api/bench/floor/unthrottled/  anonymous without the throttle: the difference is its cost
 
-The patterns come after the portal's, so the real endpoints resolve exactly as in portal.urls.
+They are included as /api/v1/ is, through a remembered resolver (portal/routing.py), so a floor
+request resolves as an API request does. They come first: no real endpoint starts with
+/api/bench/, so the real endpoints resolve to what they resolve to in portal.urls, after one more
+prefix that does not match.
 """
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.routing import remembered
 from portal.urls import handler400, handler403, handler404, handler500
 from portal.urls import urlpatterns as portal_urlpatterns
 
@@ -37,9 +41,13 @@ class UnthrottledFloorView(AnonymousFloorView):
     throttle_classes = []
 
 
+floor_patterns = [
+    path("floor/", FloorView.as_view()),
+    path("floor/anonymous/", AnonymousFloorView.as_view()),
+    path("floor/unthrottled/", UnthrottledFloorView.as_view()),
+]
+
 urlpatterns = [
+    remembered(path("api/bench/", include(floor_patterns))),
     *portal_urlpatterns,
-    path("api/bench/floor/", FloorView.as_view()),
-    path("api/bench/floor/anonymous/", AnonymousFloorView.as_view()),
-    path("api/bench/floor/unthrottled/", UnthrottledFloorView.as_view()),
 ]

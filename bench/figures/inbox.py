@@ -19,8 +19,9 @@ What is timed
   floor      a token-authenticated DRF view that answers an empty page (bench/urls.py): the
              fixed cost of any API request here, to read the others against.
 Query counts are captured at page sizes 1, 50 and 200 on the first page, and on the deep page.
-All eight take turns; each sample is the mean of 20 requests. The inbox owner has 50,000
-notifications, interleaved in the table with the 50,000 that 100 other users have between them.
+All eight are timed call by call in turn (ctx.compare); each sample is the mean of 20 calls of
+each. The inbox owner has 50,000 notifications, interleaved in the table with the 50,000 that
+100 other users have between them.
 """
 
 from __future__ import annotations

@@ -28,9 +28,10 @@ What is timed
              (throttled, and without the throttle: the difference is the throttle's cost) and
              with the official's token, printed against the raw lists; and each list minus its
              floor, sample by sample.
-Samples take turns (ctx.compare); list samples are the mean of INNER requests. Anonymous
-requests run under a throttle rate of 1000/second: the throttle's Redis round trip is paid as in
-production, without its 120/minute limit refusing the bench.
+Subjects and references are timed call by call in turn (ctx.compare); list samples are the mean
+of INNER calls of each. Anonymous requests run under a throttle rate of 1000/second: the
+throttle's Redis round trip is paid as in production, without its 120/minute limit refusing the
+bench.
 """
 
 from __future__ import annotations

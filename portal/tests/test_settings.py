@@ -73,7 +73,7 @@ def test_production_settings_take_postgres_redis_and_smtp_from_the_environment()
         check=True,
     )
     assert result.stdout.split() == [
-        "django.db.backends.postgresql",
+        "portal.db.postgresql",  # Django's, with a health check that asks the socket first
         "db.internal",
         "redis://redis.internal:6379/0",
         "portal.cache.RedisCache",

@@ -91,58 +91,55 @@ class RowListSerializer(serializers.ListSerializer):
         return [self.child.represent_row(item, tz, for_orjson=for_orjson) for item in iterable]
 
 
-class _DictPlan:
-    """The plan for a `values()` row, laid out for C to do most of it: the columns read in one
+class _RowPlan:
+    """How a serializer's fields are read and written, compiled once per class and renderer.
+
+    `fields`: (name, column, path, writer, private) per field, for model instances.
+    For a `values()` row it is laid out for C to do most of the work: the columns read in one
     `itemgetter` call, the writers applied only where a type needs one (dates, datetimes,
     decimals: about a third of the project list's 27 fields), and the dict built by `zip`.
     Walking all 27 fields in Python, an identity call each, was most of the page's Python."""
 
-    __slots__ = ("converted", "getter", "names", "private")
+    __slots__ = ("converted", "fields", "getter", "names", "private")
 
-    def __init__(self, plan) -> None:
-        self.names = tuple(name for name, _column, _path, _write, _private in plan)
-        columns = [column for _name, column, _path, _write, _private in plan]
-        getter = operator.itemgetter(*columns)
-        # itemgetter of one key returns the value itself, not a 1-tuple.
-        self.getter = getter if len(columns) > 1 else (lambda row: (getter(row),))
+    def __init__(self, fields: tuple[tuple[str, str, tuple[str, ...], Callable, bool], ...]) -> None:
+        self.fields = fields
+        self.names = tuple(name for name, _column, _path, _write, _private in fields)
+        columns = [column for _name, column, _path, _write, _private in fields]
+        if len(columns) > 1:
+            self.getter = operator.itemgetter(*columns)
+        else:  # itemgetter of one key returns the value, not a 1-tuple; of none, it is an error
+            self.getter = lambda row: tuple(row[column] for column in columns)
         self.converted = tuple(
-            (position, write) for position, (_n, _c, _p, write, _private) in enumerate(plan) if write is not _identity
+            (position, write) for position, (_n, _c, _p, write, _private) in enumerate(fields) if write is not _identity
         )
-        self.private = tuple(position for position, (*_rest, private) in enumerate(plan) if private)
+        self.private = tuple(position for position, (*_rest, private) in enumerate(fields) if private)
 
 
 class RowSerializerMixin:
     """Represent a `values()` row or an instance by a plan compiled from `Meta.fields`."""
 
-    _row_plans: ClassVar[dict[tuple[type, bool], list[tuple[str, str, tuple[str, ...], Callable, bool]]]] = {}
-    _dict_plans: ClassVar[dict[tuple[type, bool], _DictPlan]] = {}
+    _row_plans: ClassVar[dict[tuple[type, bool], _RowPlan]] = {}
 
     @classmethod
-    def _plan(cls, *, for_orjson: bool = False) -> list[tuple[str, str, tuple[str, ...], Callable, bool]]:
+    def _plan(cls, *, for_orjson: bool = False) -> _RowPlan:
         plan = cls._row_plans.get((cls, for_orjson))
         if plan is None:
             private = set(getattr(cls.Meta, "private_fields", ()))
-            plan = []
+            fields = []
             for name, field in cls().fields.items():
                 if isinstance(field, relations.RelatedField) and "." not in field.source:
                     column, path = f"{field.source}_id", (f"{field.source}_id",)
                 else:
                     column, path = field.source.replace(".", "__"), tuple(field.source.split("."))
-                plan.append((name, column, path, _writer(field, for_orjson=for_orjson), name in private))
-            cls._row_plans[(cls, for_orjson)] = plan
-        return plan
-
-    @classmethod
-    def _dict_plan(cls, *, for_orjson: bool) -> _DictPlan:
-        plan = cls._dict_plans.get((cls, for_orjson))
-        if plan is None:
-            plan = cls._dict_plans[(cls, for_orjson)] = _DictPlan(cls._plan(for_orjson=for_orjson))
+                fields.append((name, column, path, _writer(field, for_orjson=for_orjson), name in private))
+            plan = cls._row_plans[(cls, for_orjson)] = _RowPlan(tuple(fields))
         return plan
 
     @classmethod
     def row_columns(cls) -> tuple[str, ...]:
         """The `values()` columns a list reads for this serializer."""
-        return tuple(column for _name, column, _path, _write, _private in cls._plan())
+        return tuple(column for _name, column, _path, _write, _private in cls._plan().fields)
 
     def represent_row(self, instance, tz=None, *, for_orjson: bool = False) -> dict[str, Any]:
         """The row as DRF would represent it; with `for_orjson`, datetimes are left for the
@@ -151,7 +148,7 @@ class RowSerializerMixin:
             tz = timezone.get_current_timezone()
         flag = getattr(self.Meta, "private_flag", None)
         if isinstance(instance, dict):
-            plan = self._dict_plan(for_orjson=for_orjson)
+            plan = self._plan(for_orjson=for_orjson)
             values = list(plan.getter(instance))
             if flag and not instance.get(flag):
                 for position in plan.private:
@@ -163,7 +160,7 @@ class RowSerializerMixin:
             return dict(zip(plan.names, values, strict=True))
         visible = self.private_visible(instance) if flag else True
         out = {}
-        for name, _column, path, write, private in self._plan(for_orjson=for_orjson):
+        for name, _column, path, write, private in self._plan(for_orjson=for_orjson).fields:
             if private and not visible:
                 out[name] = None
                 continue

@@ -100,20 +100,29 @@ class _RowPlan:
     decimals: about a third of the project list's 27 fields), and the dict built by `zip`.
     Walking all 27 fields in Python, an identity call each, was most of the page's Python."""
 
-    __slots__ = ("converted", "fields", "getter", "names", "private")
+    __slots__ = ("converted", "fields", "getter", "names", "public")
 
     def __init__(self, fields: tuple[tuple[str, str, tuple[str, ...], Callable, bool], ...]) -> None:
         self.fields = fields
         self.names = tuple(name for name, _column, _path, _write, _private in fields)
-        columns = [column for _name, column, _path, _write, _private in fields]
-        if len(columns) > 1:
-            self.getter = operator.itemgetter(*columns)
-        else:  # itemgetter of one key returns the value, not a 1-tuple; of none, it is an error
-            self.getter = lambda row: tuple(row[column] for column in columns)
-        self.converted = tuple(
-            (position, write) for position, (_n, _c, _p, write, _private) in enumerate(fields) if write is not _identity
-        )
-        self.private = tuple(position for position, (*_rest, private) in enumerate(fields) if private)
+        self.getter, self.converted = _layout(fields)
+        # A row whose private figures are not shown: the other columns only (a list may leave
+        # the private ones out of its statement), written over a dict of every name set to
+        # None, which keeps DRF's order of the keys.
+        public = tuple(field for field in fields if not field[4])
+        self.public = (dict.fromkeys(self.names), tuple(name for name, *_rest in public), *_layout(public))
+
+
+def _layout(fields) -> tuple[Callable, tuple[tuple[int, Callable], ...]]:
+    """The getter of the fields' columns from a row (a tuple of values), and the positions
+    whose values need a writer."""
+    columns = [column for _name, column, _path, _write, _private in fields]
+    # itemgetter of one key returns the value, not a 1-tuple; of none, it is an error.
+    getter = operator.itemgetter(*columns) if len(columns) > 1 else lambda row: tuple(row[c] for c in columns)
+    converted = tuple(
+        (position, write) for position, (_n, _c, _p, write, _private) in enumerate(fields) if write is not _identity
+    )
+    return getter, converted
 
 
 class RowSerializerMixin:
@@ -137,9 +146,12 @@ class RowSerializerMixin:
         return plan
 
     @classmethod
-    def row_columns(cls) -> tuple[str, ...]:
-        """The `values()` columns a list reads for this serializer."""
-        return tuple(column for _name, column, _path, _write, _private in cls._plan().fields)
+    def row_columns(cls, *, private: bool = True) -> tuple[str, ...]:
+        """The `values()` columns a list reads for this serializer; without the private
+        fields' when no row of the list may show them (`private=False`)."""
+        return tuple(
+            column for _name, column, _path, _write, is_private in cls._plan().fields if private or not is_private
+        )
 
     def represent_row(self, instance, tz=None, *, for_orjson: bool = False) -> dict[str, Any]:
         """The row as DRF would represent it; with `for_orjson`, datetimes are left for the
@@ -149,15 +161,20 @@ class RowSerializerMixin:
         flag = getattr(self.Meta, "private_flag", None)
         if isinstance(instance, dict):
             plan = self._plan(for_orjson=for_orjson)
-            values = list(plan.getter(instance))
             if flag and not instance.get(flag):
-                for position in plan.private:
-                    values[position] = None
-            for position, write in plan.converted:
+                template, names, getter, converted = plan.public
+            else:
+                template, names, getter, converted = None, plan.names, plan.getter, plan.converted
+            values = list(getter(instance))
+            for position, write in converted:
                 value = values[position]
                 if value is not None:  # every writer writes None as None
                     values[position] = write(value, tz)
-            return dict(zip(plan.names, values, strict=True))
+            if template is None:
+                return dict(zip(names, values, strict=True))
+            out = template.copy()
+            out.update(zip(names, values, strict=True))
+            return out
         visible = self.private_visible(instance) if flag else True
         out = {}
         for name, _column, path, write, private in self._plan(for_orjson=for_orjson).fields:

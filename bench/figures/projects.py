@@ -8,7 +8,8 @@ What is timed
              remembered per request shape as a server runs it (portal/api/statements.py: the
              rows are read on every request, the queryset is not rebuilt); CC is the country with the
              most such projects. Reference, on its own psycopg2 connection (autocommit): the same
-             SELECT of the serialised columns with organisation and country joined, `WHERE
+             SELECT of the serialised columns with organisation and country joined (NULL for the
+             private ones for the public, as the API reads them), `WHERE
              country_id = %s AND stage = %s [AND filing_status = 'approved'] ORDER BY id DESC
              LIMIT 51`, fetchall, dicts shaped as the serializer's (decimals as strings, dates and
              local-time datetimes in ISO 8601, private fields null for the public), the `next`
@@ -327,6 +328,9 @@ def _without_distinct(fn):
 
 def _list_sql(state: State, *, public: bool) -> tuple[str, tuple]:
     sql = SQL_LIST.format(approved=APPROVED if public else "")
+    if public:  # the public's page reads no private figures (nor does the API's since 12-07)
+        for column in _PRIVATE:
+            sql = sql.replace(f"p.{column},", "NULL,", 1)
     return sql, (state.country, Stage.UNDER_CONSTRUCTION.value, PAGE_SIZE + 1)
 
 

@@ -100,29 +100,47 @@ class _RowPlan:
     decimals: about a third of the project list's 27 fields), and the dict built by `zip`.
     Walking all 27 fields in Python, an identity call each, was most of the page's Python."""
 
-    __slots__ = ("converted", "fields", "getter", "names", "public")
+    __slots__ = ("every", "fields", "public")
 
     def __init__(self, fields: tuple[tuple[str, str, tuple[str, ...], Callable, bool], ...]) -> None:
         self.fields = fields
+        self.every = _Layout(fields)
+        # A row whose private figures are not shown: its other columns only (a list may leave
+        # the private ones out of its statement), written over every name set to None.
+        self.public = _Layout(
+            tuple(field for field in fields if not field[4]),
+            template=dict.fromkeys(name for name, *_rest in fields),
+        )
+
+
+class _Layout:
+    """Some of a plan's fields as a `values()` row is written: the columns read by one getter,
+    the positions whose values need a writer, and the dict built by `zip` (over `template`,
+    a dict of every field set to None, when fields are left out: it keeps DRF's key order)."""
+
+    __slots__ = ("converted", "getter", "names", "template")
+
+    def __init__(self, fields, *, template: dict | None = None) -> None:
         self.names = tuple(name for name, _column, _path, _write, _private in fields)
-        self.getter, self.converted = _layout(fields)
-        # A row whose private figures are not shown: the other columns only (a list may leave
-        # the private ones out of its statement), written over a dict of every name set to
-        # None, which keeps DRF's order of the keys.
-        public = tuple(field for field in fields if not field[4])
-        self.public = (dict.fromkeys(self.names), tuple(name for name, *_rest in public), *_layout(public))
+        columns = [column for _name, column, _path, _write, _private in fields]
+        # itemgetter of one key returns the value, not a 1-tuple; of none, it is an error.
+        self.getter = operator.itemgetter(*columns) if len(columns) > 1 else lambda row: tuple(row[c] for c in columns)
+        self.converted = tuple(
+            (position, write) for position, (_n, _c, _p, write, _private) in enumerate(fields) if write is not _identity
+        )
+        self.template = template
 
-
-def _layout(fields) -> tuple[Callable, tuple[tuple[int, Callable], ...]]:
-    """The getter of the fields' columns from a row (a tuple of values), and the positions
-    whose values need a writer."""
-    columns = [column for _name, column, _path, _write, _private in fields]
-    # itemgetter of one key returns the value, not a 1-tuple; of none, it is an error.
-    getter = operator.itemgetter(*columns) if len(columns) > 1 else lambda row: tuple(row[c] for c in columns)
-    converted = tuple(
-        (position, write) for position, (_n, _c, _p, write, _private) in enumerate(fields) if write is not _identity
-    )
-    return getter, converted
+    def write(self, row: dict, tz) -> dict[str, Any]:
+        values = list(self.getter(row))
+        for position, write in self.converted:
+            value = values[position]
+            if value is not None:  # every writer writes None as None
+                values[position] = write(value, tz)
+        if self.template is None:
+            return dict(zip(self.names, values, strict=True))
+        out = self.template.copy()
+        out.update(zip(self.names, values, strict=True))
+        return out
 
 
 class RowSerializerMixin:
@@ -161,20 +179,7 @@ class RowSerializerMixin:
         flag = getattr(self.Meta, "private_flag", None)
         if isinstance(instance, dict):
             plan = self._plan(for_orjson=for_orjson)
-            if flag and not instance.get(flag):
-                template, names, getter, converted = plan.public
-            else:
-                template, names, getter, converted = None, plan.names, plan.getter, plan.converted
-            values = list(getter(instance))
-            for position, write in converted:
-                value = values[position]
-                if value is not None:  # every writer writes None as None
-                    values[position] = write(value, tz)
-            if template is None:
-                return dict(zip(names, values, strict=True))
-            out = template.copy()
-            out.update(zip(names, values, strict=True))
-            return out
+            return (plan.public if flag and not instance.get(flag) else plan.every).write(instance, tz)
         visible = self.private_visible(instance) if flag else True
         out = {}
         for name, _column, path, write, private in self._plan(for_orjson=for_orjson).fields:
